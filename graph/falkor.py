@@ -218,6 +218,8 @@ class FalkorStore:
             else:
                 res = self.graph.query(query, dict(params or {}), timeout=timeout)
         except Exception as err:
+            if read_only and "empty key" in str(err) and not self.exists():
+                return Result([], [])  # nothing loaded yet: a read finds nothing
             raise _convert_error(err, query) from err
         columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
         columns = [c.decode() if isinstance(c, bytes) else c for c in columns]

@@ -93,7 +93,7 @@ def read_csv_rows(
         )
     width = len(header)
     for line, fields, raw in lines:
-        if trailing_delimiter and len(fields) == width + 1 and fields[-1] == "":
+        if trailing_delimiter and fields and fields[-1] == "":
             fields = fields[:-1]
         if len(fields) != width:
             row = {"__error__": RowError(  # type: ignore[dict-item]

@@ -90,3 +90,102 @@ def shared_data():
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent (a user's clone has no ../shared)")
     return SHARED
+
+
+# --- the viewer and a real headless browser --------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def app(store):
+    """The viewer on a fresh, empty graph."""
+    from web import create_app
+
+    return create_app({"TESTING": True, "STORE": store, "SECRET_KEY": "test"})
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner():
+    """A click CLI runner."""
+    from click.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_store):
+    """The viewer on the demo territory (session scope)."""
+    from web import create_app
+
+    return create_app({"TESTING": True, "STORE": demo_store, "SECRET_KEY": "test"})
+
+
+class LiveServer:
+    """A Flask app served by werkzeug in a thread, on a free loopback port."""
+
+    def __init__(self, app):
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        """Stop serving."""
+        self.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_demo(demo_app):
+    """The demo viewer on a real HTTP port, for the browser tests."""
+    server = LiveServer(demo_app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, driven by Playwright (no browser download)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: the test command installs Debian's chromium (make test)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    """A fresh page; console errors and page errors are collected in ``page.errors``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    p = context.new_page()
+    p.errors = []  # type: ignore[attr-defined]
+    p.on("console", lambda msg: p.errors.append(msg.text) if msg.type == "error" else None)
+    p.on("pageerror", lambda exc: p.errors.append(str(exc)))
+    yield p
+    context.close()
+
+
+SCREENSHOTS = REPO / "tests" / "screenshots"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under tests/screenshots/ (git-ignored) and return its path."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
