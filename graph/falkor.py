@@ -129,12 +129,9 @@ class EmbeddedServer:
         proc, self.process = self.process, None
         if proc is None or proc.poll() is not None:
             return
+        proc.terminate()  # SIGTERM: redis writes its final RDB snapshot, then exits
         try:
-            self._client().shutdown(save=True)
-        except Exception:
-            pass
-        try:
-            proc.wait(timeout=30)
+            proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
