@@ -383,6 +383,7 @@ class Pathway(Record):
     referent_label: str | None = None
     version: str | None = None
     updated: str | None = None
+    references: list[str] = field(default_factory=list)  # secondary guidelines
     file: str | None = None
     EDGE_FIELDS: ClassVar[tuple[str, ...]] = ("referent", "referent_label")
 

@@ -17,14 +17,19 @@ from loaders.errors import FileFormatError, RowError
 __all__ = ["open_text", "read_csv_rows", "read_delimited_lines"]
 
 
-def open_text(path: str | Path, encoding: str) -> io.TextIOWrapper:
-    """Open a text file strictly in ``encoding``; a missing file raises FileFormatError."""
+def _check_path(path: str | Path) -> Path:
+    """Return the path of an existing file, or raise FileFormatError."""
     p = Path(path)
     if not p.exists():
         raise FileFormatError("file not found", file=str(p))
     if p.is_dir():
         raise FileFormatError("is a folder, expected a file", file=str(p))
-    return p.open("r", encoding=encoding, errors="strict", newline="")
+    return p
+
+
+def open_text(path: str | Path, encoding: str) -> io.TextIOWrapper:
+    """Open a text file strictly in ``encoding``; a missing file raises FileFormatError."""
+    return _check_path(path).open("r", encoding=encoding, errors="strict", newline="")
 
 
 def _decode_error(path: str | Path, encoding: str, err: UnicodeDecodeError, line: int) -> FileFormatError:
@@ -38,22 +43,26 @@ def _decode_error(path: str | Path, encoding: str, err: UnicodeDecodeError, line
 def read_delimited_lines(
     path: str | Path, delimiter: str, encoding: str, *, skip: int = 0
 ) -> Iterator[tuple[int, list[str], str]]:
-    """Yield ``(line, fields, raw)`` for each non-empty line, split with csv quoting rules."""
-    fp = open_text(path, encoding)
+    """Yield ``(line, fields, raw)`` for each non-empty line, split with csv quoting rules.
+
+    Lines are decoded one by one, so a wrong byte is reported on its own line.
+    """
+    p = _check_path(path)
     line = 0
-    try:
-        with fp:
-            for raw in fp:
-                line += 1
-                if line <= skip:
-                    continue
-                raw = raw.rstrip("\r\n")
-                if not raw.strip():
-                    continue
-                fields = next(csv.reader([raw], delimiter=delimiter))
-                yield line, fields, raw
-    except UnicodeDecodeError as err:
-        raise _decode_error(path, encoding, err, line + 1) from err
+    with p.open("rb") as fp:
+        for data in fp:
+            line += 1
+            if line <= skip:
+                continue
+            try:
+                raw = data.decode(encoding if line == 1 else encoding.replace("-sig", ""))
+            except UnicodeDecodeError as err:
+                raise _decode_error(path, encoding, err, line) from err
+            raw = raw.rstrip("\r\n")
+            if not raw.strip():
+                continue
+            fields = next(csv.reader([raw], delimiter=delimiter))
+            yield line, fields, raw
 
 
 def read_csv_rows(
