@@ -45,7 +45,11 @@ def read_communes(
     keep: set[str] | None = None,
     epci_of: dict[str, str] | None = None,
 ) -> Iterator[Commune]:
-    """Yield :class:`Commune` records from ``communes_france_2024.csv``.
+    """Yield :class:`Commune` records from ``communes_france_2024.csv``, one per INSEE code.
+
+    The file has one row per commune *and postal code* (36,208 rows, 34,976 codes),
+    and a commune déléguée (COMD) can share its code with its commune: rows are
+    merged per code, postal codes united, the COM row preferred.
 
     Parameters
     ----------
@@ -59,6 +63,7 @@ def read_communes(
     FileFormatError
         The file is missing, not UTF-8, or lacks a required column.
     """
+    merged: dict[str, Commune] = {}
     for line, row, raw in read_csv_rows(path, COMMUNES_DELIMITER, COMMUNES_ENCODING, COMMUNE_COLUMNS):
         if "__error__" in row:
             report.reject(row["__error__"], raw)
@@ -81,8 +86,7 @@ def read_communes(
             report.reject(err, raw)
             continue
         postal = row["code_postal"].strip()
-        report.count("Commune")
-        yield Commune(
+        commune = Commune(
             id=code,
             name=row["commune_article"].strip() or row.get("commune", "").strip(),
             department=row["insee_dep"].strip(),
@@ -95,6 +99,19 @@ def read_communes(
             parent=(row.get("insee_parente") or "").strip() or None,
             epci=(epci_of or {}).get(code),
         )
+        known = merged.get(code)
+        if known is None:
+            merged[code] = commune
+            continue
+        if known.kind != "COM" and commune.kind == "COM":
+            merged[code], known, commune = commune, commune, known
+        for p in commune.postal_codes:
+            if p not in known.postal_codes:
+                known.postal_codes.append(p)
+        if known.lat is None and commune.lat is not None:
+            known.lat, known.lon = commune.lat, commune.lon
+    report.count("Commune", len(merged))
+    yield from merged.values()
 
 
 def read_epci(
@@ -180,6 +197,8 @@ class CommuneIndex:
 
     def add(self, c: Commune) -> None:
         """Index one commune."""
+        if c.id in self.by_code:
+            return
         self.by_code[c.id] = c
         self._by_name[normalize_name(c.name)].append(c.id)
         for p in c.postal_codes:

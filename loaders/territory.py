@@ -320,7 +320,8 @@ def load_territory(tf: TerritoryFile, store: GraphStore, *, batch_size: int = 10
         def structure_in_scope(s: Structure) -> bool:
             if s.commune:
                 return s.commune in scope
-            return tf.scope == "all" or s.id[:2] in scope_deps
+            dep = s.id[:3] if s.id[:2] in ("97", "98") else s.id[:2]  # FINESS numbers start with the département
+            return tf.scope == "all" or dep in scope_deps
 
         for spec in tf.finess_files:
             run.say(f"FINESS {spec.path.name}")
