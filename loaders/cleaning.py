@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from typing import Any, Iterable
 
 from loaders.errors import RowError
 
@@ -22,6 +23,7 @@ __all__ = [
     "check_finess",
     "check_insee",
     "clean_phone",
+    "unique",
     "RPPS_RE",
     "ADELI_RE",
     "FINESS_RE",
@@ -174,3 +176,18 @@ def clean_phone(value: str) -> str | None:
     """
     v = re.sub(r"[^\d+]", "", value or "")
     return v or None
+
+
+def unique(items: Iterable[Any]) -> list[Any]:
+    """Keep the first occurrence of each item, in order.
+
+    >>> unique(["60", "10", "60"])
+    ['60', '10']
+    """
+    seen: set[Any] = set()
+    out = []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out

@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import yaml
 
-from graph.model import (Commune, LegalEntity, Membership, Participation, Intervention, Partnership, Pathway,
+from graph.model import (LegalEntity, Membership, Participation, Intervention, Partnership, Pathway,
                          Record, Source, Structure, Territory)
 from graph.store import GraphStore
 from graph.writer import GraphWriter
