@@ -1,0 +1,1 @@
+"""Benchmarks and synthetic data: ``python -m bench.generate`` writes files in the real source formats."""
