@@ -251,10 +251,12 @@ class CommuneIndex:
         text = (text or "").strip()
         if not text:
             return []
-        if text in self.by_code:
-            return [self.by_code[text]]
-        if text.isdigit() and len(text) == 5:
-            return [self.by_code[c] for c in self.by_postal(text)]
+        if len(text) == 5 and (text[:2].isdigit() or text[:2] in ("2A", "2B", "2a", "2b")):
+            # an INSEE code and a postal code can be the same five digits (59500: Douai's postal
+            # code, and the INSEE code of another commune): offer both
+            found = [self.by_code[text.upper()]] if text.upper() in self.by_code else []
+            found += [self.by_code[c] for c in self.by_postal(text) if self.by_code[c] not in found]
+            return found
         exact = self.by_name(text)
         if exact:
             return [self.by_code[c] for c in exact]
