@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from graph.exceptions import GraphError, QuerySyntaxError, QueryTimeout, StoreUnavailable, WriteRefused
-from graph.store import Result, looks_like_write
+from graph.store import Inspection, Result, looks_like_write
 
 __all__ = ["EmbeddedServer", "FalkorStore"]
 
@@ -171,7 +171,7 @@ def _convert_error(err: Exception, query: str) -> GraphError:
     return QuerySyntaxError(text)
 
 
-class FalkorStore:
+class FalkorStore(Inspection):
     """A :class:`graph.store.GraphStore` on a FalkorDB graph."""
 
     backend = "falkordb"
@@ -296,21 +296,10 @@ class FalkorStore:
         return bool(self.db.connection.exists(self.graph_name))
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """Node counts by label and relationship counts by type."""
+        """Node counts by label and relationship counts by type (empty before any load)."""
         if not self.exists():
             return {"nodes": {}, "relationships": {}}
-        nodes = self.run("MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label")
-        rels = self.run("MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n ORDER BY type")
-        return {"nodes": {r[0]: r[1] for r in nodes.rows}, "relationships": {r[0]: r[1] for r in rels.rows}}
-
-    def property_keys(self) -> dict[str, set[str]]:
-        """Property names in use, by node label and by relationship type."""
-        out: dict[str, set[str]] = {}
-        for label, keys in self.run("MATCH (n) UNWIND labels(n) AS l UNWIND keys(n) AS k RETURN DISTINCT l, k").rows:
-            out.setdefault(label, set()).add(keys)
-        for rtype, keys in self.run("MATCH ()-[r]->() UNWIND keys(r) AS k RETURN DISTINCT type(r), k").rows:
-            out.setdefault(rtype, set()).add(keys)
-        return out
+        return Inspection.counts(self)
 
     def close(self) -> None:
         """Close the connection and stop the server if this process started it."""

@@ -20,7 +20,7 @@ import time
 from typing import Any, Iterable, Mapping, Sequence
 
 from graph.exceptions import GraphError, QuerySyntaxError, QueryTimeout, StoreUnavailable, WriteRefused
-from graph.store import Result, StoreConfig, looks_like_write
+from graph.store import Inspection, Result, StoreConfig, looks_like_write
 
 __all__ = ["Neo4jStore"]
 
@@ -42,7 +42,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class Neo4jStore:
+class Neo4jStore(Inspection):
     """A :class:`graph.store.GraphStore` on a Neo4j database."""
 
     backend = "neo4j"
@@ -147,23 +147,6 @@ class Neo4jStore:
         """Delete the nodes this load created; nodes that existed before stay (with any new values)."""
         self.write("MATCH (n) WHERE n._new = $gen CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
                    {"gen": self.generation})
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        """Node counts by label and relationship counts by type."""
-        nodes = self.run("MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label")
-        rels = self.run("MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n ORDER BY type")
-        return {"nodes": {r[0]: r[1] for r in nodes.rows}, "relationships": {r[0]: r[1] for r in rels.rows}}
-
-    def property_keys(self) -> dict[str, set[str]]:
-        """Property names in use, by node label and by relationship type (``_gen`` left out)."""
-        out: dict[str, set[str]] = {}
-        for label, key in self.run("MATCH (n) UNWIND labels(n) AS l UNWIND keys(n) AS k RETURN DISTINCT l, k").rows:
-            if not key.startswith("_"):
-                out.setdefault(label, set()).add(key)
-        for rtype, key in self.run("MATCH ()-[r]->() UNWIND keys(r) AS k RETURN DISTINCT type(r), k").rows:
-            if not key.startswith("_"):
-                out.setdefault(rtype, set()).add(key)
-        return out
 
     def exists(self) -> bool:
         """True when the database holds any node."""

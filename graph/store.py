@@ -28,6 +28,7 @@ __all__ = [
     "default_data_dir",
     "WRITE_CLAUSES",
     "looks_like_write",
+    "Inspection",
 ]
 
 #: clauses that change a graph; a read-only path refuses queries containing them
@@ -76,6 +77,31 @@ class Result:
     def scalar(self) -> Any:
         """The first value of the first row (None when there is no row)."""
         return self.rows[0][0] if self.rows and self.rows[0] else None
+
+
+class Inspection:
+    """What both stores answer with the same portable Cypher: counts and property names in use."""
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None, *,
+            read_only: bool = True, timeout_ms: int | None = None) -> Result:  # pragma: no cover - provided
+        raise NotImplementedError
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Node counts by label and relationship counts by type."""
+        nodes = self.run("MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label")
+        rels = self.run("MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n ORDER BY type")
+        return {"nodes": {r[0]: r[1] for r in nodes.rows}, "relationships": {r[0]: r[1] for r in rels.rows}}
+
+    def property_keys(self) -> dict[str, set[str]]:
+        """Property names in use, by node label and by relationship type (internal ``_`` keys left out)."""
+        out: dict[str, set[str]] = {}
+        for label, key in self.run("MATCH (n) UNWIND labels(n) AS l UNWIND keys(n) AS k RETURN DISTINCT l, k").rows:
+            if not key.startswith("_"):
+                out.setdefault(label, set()).add(key)
+        for rtype, key in self.run("MATCH ()-[r]->() UNWIND keys(r) AS k RETURN DISTINCT type(r), k").rows:
+            if not key.startswith("_"):
+                out.setdefault(rtype, set()).add(key)
+        return out
 
 
 class GraphStore(Protocol):

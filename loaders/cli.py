@@ -92,10 +92,13 @@ def _progress(enabled: bool) -> Callable[[str], None] | None:
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write load-report.json and rejects.csv [default: <data-dir>/reports/<territory>].")
 @click.option("--progress/--no-progress", default=None, help="Print each step on stderr [default: when a terminal].")
+@click.option("--writer", type=click.Choice(["auto", "bulk", "unwind"]), default="auto", show_default=True,
+              help="bulk: FalkorDB's GRAPH.BULK into the new staging graph; unwind: batched MERGE queries; "
+                   "auto: bulk on FalkorDB, unwind on Neo4j.")
 @format_option("table", "json")
 @click.pass_context
 def load(ctx: click.Context, territory: Path | None, demo: bool, batch_size: int, report_dir: Path | None,
-         progress: bool | None, fmt: str) -> None:
+         progress: bool | None, writer: str, fmt: str) -> None:
     """Load a territory file (YAML) and all its sources into the graph, atomically.
 
     Exit code 0 when every row loaded, 1 when rows were rejected (see the rejects
@@ -114,7 +117,10 @@ def load(ctx: click.Context, territory: Path | None, demo: bool, batch_size: int
     if progress is None:
         progress = sys.stderr.isatty()
     try:
-        report = load_territory(tf, store, batch_size=batch_size, progress=_progress(progress))
+        if writer == "bulk" and store.backend != "falkordb":
+            raise fail(f"--writer bulk needs the embedded FalkorDB store, not {store.backend}",
+                       "use --writer unwind (or auto) with Neo4j")
+        report = load_territory(tf, store, batch_size=batch_size, progress=_progress(progress), writer=writer)
     except LoaderError as err:
         raise fail(f"load failed, the graph is unchanged: {err}") from err
     except GraphError as err:

@@ -46,7 +46,8 @@ from loaders.communes import CommuneIndex, epci_members, read_communes, read_epc
 from loaders.errors import FileFormatError, LoadReport, RowError
 from loaders.nomenclatures import Nomenclatures, read_nomenclature_folder
 
-__all__ = ["TerritoryFile", "read_territory_file", "demo_territory_path", "load_territory", "SourceSpec"]
+__all__ = ["TerritoryFile", "read_territory_file", "demo_territory_path", "load_territory", "SourceSpec",
+           "WRITERS", "make_writer"]
 
 DEMO_DIR = Path(__file__).parent / "demo"
 _KNOWN_KEYS = {"id", "name", "finess", "communes", "epci", "departements", "margin_km", "scope", "referents",
@@ -240,8 +241,35 @@ class _Load:
         self.writer.add_all(records)
 
 
+WRITERS = ("auto", "bulk", "unwind")
+
+
+def make_writer(kind: str | Callable[[GraphStore], Any], staging: GraphStore, batch_size: int = 1000) -> Any:
+    """The writer of a load: ``bulk`` (FalkorDB GRAPH.BULK), ``unwind`` (batched MERGE), ``auto`` or a factory.
+
+    ``auto`` is the bulk path on the embedded FalkorDB store and UNWIND batches on Neo4j.
+
+    >>> make_writer("sideways", None)
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown writer 'sideways': choose auto, bulk or unwind
+    """
+    if callable(kind):
+        return kind(staging)
+    if kind not in WRITERS:
+        raise ValueError(f"unknown writer {kind!r}: choose {', '.join(WRITERS[:-1])} or {WRITERS[-1]}")
+    if kind == "auto":
+        kind = "bulk" if getattr(staging, "backend", None) == "falkordb" else "unwind"
+    if kind == "bulk":
+        from graph.bulk import BulkWriter
+
+        return BulkWriter(staging, batch_size=batch_size)
+    return GraphWriter(staging, batch_size=batch_size)
+
+
 def load_territory(tf: TerritoryFile, store: GraphStore, *, batch_size: int = 1000,
-                   progress: Callable[[str], None] | None = None) -> LoadReport:
+                   progress: Callable[[str], None] | None = None,
+                   writer: str | Callable[[GraphStore], Any] = "auto") -> LoadReport:
     """Load every source of a territory into ``store``, atomically.
 
     Parameters
@@ -250,6 +278,8 @@ def load_territory(tf: TerritoryFile, store: GraphStore, *, batch_size: int = 10
     store : the live store; the load goes to ``store.begin_load()`` and is swapped in at the end.
     batch_size : rows per UNWIND query.
     progress : optional callback receiving one line per step.
+    writer : ``auto`` (bulk on FalkorDB, UNWIND on Neo4j), ``bulk``, ``unwind``, or a factory
+        ``writer(staging_store)`` returning an object with GraphWriter's interface.
 
     Returns
     -------
@@ -269,7 +299,7 @@ def load_territory(tf: TerritoryFile, store: GraphStore, *, batch_size: int = 10
     report = LoadReport()
     staging = store.begin_load()
     try:
-        writer = GraphWriter(staging, batch_size=batch_size)
+        writer = make_writer(writer, staging, batch_size)
         writer.prepare()
         run = _Load(tf, writer, report, progress)
 
