@@ -10,6 +10,7 @@ __all__ = [
     "NodeNotFound",
     "UnknownQuery",
     "ParameterError",
+    "QueryFileError",
 ]
 
 
@@ -43,3 +44,7 @@ class UnknownQuery(GraphError):
 
 class ParameterError(GraphError):
     """A query parameter is missing or of the wrong type."""
+
+
+class QueryFileError(GraphError):
+    """A query file's header does not parse."""
