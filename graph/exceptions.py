@@ -1,6 +1,8 @@
 """Exceptions of the graph layer; nothing above the store boundary imports a driver."""
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "GraphError",
     "StoreUnavailable",
@@ -11,6 +13,12 @@ __all__ = [
     "UnknownQuery",
     "ParameterError",
     "QueryFileError",
+    "MatchInputError",
+    "UnknownPathway",
+    "UnknownStage",
+    "UnknownCommune",
+    "AmbiguousCommune",
+    "BadParameter",
 ]
 
 
@@ -48,3 +56,35 @@ class ParameterError(GraphError):
 
 class QueryFileError(GraphError):
     """A query file's header does not parse."""
+
+
+class MatchInputError(ParameterError):
+    """Bad input to a match: the message in English (``str``) and in French (``message_fr``)."""
+
+    def __init__(self, message: str, message_fr: str, *, param: str,
+                 choices: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_fr = message_fr
+        self.param = param
+        self.choices = choices or []
+
+
+class UnknownPathway(MatchInputError):
+    """No pathway has this id."""
+
+
+class UnknownStage(MatchInputError):
+    """The pathway has no stage with this key."""
+
+
+class UnknownCommune(MatchInputError):
+    """No commune of the graph matches the text."""
+
+
+class AmbiguousCommune(MatchInputError):
+    """Several communes match the text (same name, or a shared postal code): ``choices`` lists them."""
+
+
+class BadParameter(MatchInputError):
+    """A missing, malformed or out-of-range parameter."""

@@ -17,6 +17,10 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from falkordb.edge import Edge
+from falkordb.node import Node
+from falkordb.path import Path as FPath
+
 from graph.exceptions import GraphError, QuerySyntaxError, QueryTimeout, StoreUnavailable, WriteRefused
 from graph.store import Inspection, Result, looks_like_write
 
@@ -139,10 +143,8 @@ class EmbeddedServer:
 
 def _plain(value: Any) -> Any:
     """Turn client objects (nodes, edges, paths) into plain dicts and lists."""
-    from falkordb.edge import Edge
-    from falkordb.node import Node
-    from falkordb.path import Path as FPath
-
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
     if isinstance(value, Node):
         return {"_labels": list(value.labels or []), **value.properties}
     if isinstance(value, Edge):

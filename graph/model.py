@@ -431,6 +431,7 @@ class RoleRequirement(Record):
     radius_km: float | None = None
     home_visit: bool = False
     optional: bool = False
+    order: int | None = None  # position of the role in its stage's definition
     EDGE_FIELDS: ClassVar[tuple[str, ...]] = ("stage",)
 
     def edges(self) -> Iterator[Edge]:

@@ -223,7 +223,7 @@ def _source(doc: _Doc, value: Any, path: str) -> tuple[str, str | None]:
     return (f"{title} ({detail})" if detail else title), url
 
 
-def _role(doc: _Doc, value: Any, path: str, stage_id: str) -> RoleRequirement:
+def _role(doc: _Doc, value: Any, path: str, stage_id: str, order: int) -> RoleRequirement:
     """Check one role of a stage and build its :class:`RoleRequirement`."""
     m = _fields(doc, value, _ROLE_KEYS, path)
     key = _ident(doc, m, "key", path)
@@ -242,7 +242,7 @@ def _role(doc: _Doc, value: Any, path: str, stage_id: str) -> RoleRequirement:
         id=f"{stage_id}.{key}", stage=stage_id, key=key, label=_text(doc, m, "label", path) or key,
         professions=professions, specialties=specialties, categories=categories,
         radius_km=float(radius) if radius is not None else None,
-        home_visit=_flag(doc, m, "home_visit", path), optional=_flag(doc, m, "optional", path),
+        home_visit=_flag(doc, m, "home_visit", path), optional=_flag(doc, m, "optional", path), order=order,
     )
 
 
@@ -294,7 +294,7 @@ def _pathway_records(data: Any, doc: _Doc) -> list[Record]:
             raise doc.fail(_child(path, "roles"), "must be a list of roles")
         role_keys: set[str] = set()
         for j, role_raw in enumerate(s["roles"]):
-            role = _role(doc, role_raw, _child(_child(path, "roles"), j), stage_id)
+            role = _role(doc, role_raw, _child(_child(path, "roles"), j), stage_id, j + 1)
             if role.key in role_keys:
                 raise doc.fail(_child(_child(_child(path, "roles"), j), "key"), f"duplicate role key {role.key!r}")
             role_keys.add(role.key)

@@ -187,7 +187,7 @@ def test_base_yaml_is_valid(tmp_path):
     recs = list(read_pathway(path, LoadReport()))
     assert [type(r).__name__ for r in recs] == ["Pathway", "Stage", "Stage", "RoleRequirement", "RoleRequirement"]
     assert recs[4] == RoleRequirement(id="demo.b.idel", stage="demo.b", key="idel", label="Infirmier",
-                                      professions=["60"], radius_km=5.0, home_visit=True)
+                                      professions=["60"], radius_km=5.0, home_visit=True, order=1)
     assert recs[0].source == "Guide" and recs[0].source_url == "https://www.has-sante.fr/x"
 
 

@@ -30,7 +30,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http(err: HTTPException):
-        message = err.description if err.description and err.code != 500 else _FRENCH.get(err.code or 500, "Erreur")
+        # our views abort() with French text; werkzeug's own defaults (unknown route...) are English
+        default = type(err).description
+        own = err.description and err.description != default and err.code != 500
+        message = err.description if own else _FRENCH.get(err.code or 500, "Erreur")
         return error_response(message, err.code or 500)
 
     @app.errorhandler(StoreUnavailable)

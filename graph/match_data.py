@@ -1,0 +1,352 @@
+"""What the matching engine knows of a loaded graph, built once per load: pathways, CPTS facts, communes.
+
+- the pathway catalogue: every pathway, its stages in order (fiche, previous and
+  next stage) and the roles each stage requires (:class:`PathwayInfo`, :class:`StageInfo`);
+- the CPTS's own facts, small enough to keep in memory: memberships and their
+  flags, stage participations, intervention zones, partnerships, the communes each
+  CPTS covers (:class:`Roster`);
+- the commune index (names, postal codes, points) and the distances from the
+  communes patients were searched from;
+- the labels of the profession, specialty and category codes the roles name.
+
+:func:`match_data` rebuilds them when the graph's fingerprint (source files and
+last load time) changes, in a cache dict the caller keeps (the viewer's
+``app_cache()``, a module-level dict for the CLI). The queries are the
+``queries/cypher/match_*.cypher`` files of the query library.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+from graph.model import Commune
+from graph.queries import load_query
+from graph.ranking import Role
+from graph.store import GraphStore
+from loaders.cleaning import normalize_name
+from loaders.communes import CommuneIndex
+
+__all__ = [
+    "StageInfo",
+    "PathwayInfo",
+    "Roster",
+    "MatchData",
+    "match_data",
+    "load_match_query",
+    "run_query",
+    "role_dict",
+    "actor_name",
+    "DISTANCE_CACHE_KM",
+]
+
+DISTANCE_CACHE_KM = 400.0  # distances from a patient's commune are kept for the communes this close
+LOCATED_MAX_ROWS = 500_000  # actors kept in memory by commune (a few hundred bytes each)
+LOCATED_BATCH = 500  # communes per query
+PRELOAD_MAX_COMMUNES = 3000  # a graph this small (a territory) has its actors read at once, when first used
+
+
+@lru_cache(maxsize=None)
+def load_match_query(name: str) -> str:
+    """The Cypher text of one of this engine's ``queries/cypher/match_*.cypher`` queries (header left out).
+
+    >>> "MATCH (c:Commune)" in load_match_query("match_communes")
+    True
+
+    Raises
+    ------
+    UnknownQuery
+        No query of that name in the library.
+    """
+    return load_query(name).body
+
+
+def run_query(store: GraphStore, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run one named query and return its rows as dicts."""
+    return store.run(load_match_query(name), params).dicts()
+
+
+@dataclass
+class StageInfo:
+    """A stage of a pathway with its fiche and its roles."""
+
+    id: str
+    key: str
+    order: int
+    name: str
+    pathway: str
+    qui: str | None = None
+    quoi: str | None = None
+    quand: str | None = None
+    comment: str | None = None
+    partage: list[str] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    previous: str | None = None
+    next: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view (roles included)."""
+        return {
+            "id": self.id, "key": self.key, "order": self.order, "name": self.name, "pathway": self.pathway,
+            "qui": self.qui, "quoi": self.quoi, "quand": self.quand, "comment": self.comment,
+            "partage": list(self.partage), "previous": self.previous, "next": self.next,
+            "roles": [role_dict(r) for r in self.roles],
+        }
+
+
+@dataclass
+class PathwayInfo:
+    """A pathway with its stages in order."""
+
+    id: str
+    name: str
+    theme: str | None = None
+    description: str | None = None
+    source: str | None = None
+    source_url: str | None = None
+    version: str | None = None
+    updated: str | None = None
+    referent: dict[str, Any] | None = None
+    stages: list[StageInfo] = field(default_factory=list)
+
+    def stage(self, key: str) -> StageInfo | None:
+        """The stage of this key (or of this full id ``<pathway>.<key>``)."""
+        for s in self.stages:
+            if s.key == key or s.id == key:
+                return s
+        return None
+
+    def to_dict(self, stages: bool = True) -> dict[str, Any]:
+        """A JSON-ready view."""
+        out: dict[str, Any] = {
+            "id": self.id, "name": self.name, "theme": self.theme, "description": self.description,
+            "source": self.source, "source_url": self.source_url, "version": self.version,
+            "updated": self.updated, "referent": self.referent,
+        }
+        out["stages"] = [s.to_dict() for s in self.stages] if stages else [
+            {"id": s.id, "key": s.key, "order": s.order, "name": s.name} for s in self.stages]
+        return out
+
+
+def role_dict(r: Role) -> dict[str, Any]:
+    """A role as JSON."""
+    return {"key": r.key, "label": r.label, "professions": list(r.professions), "specialties": list(r.specialties),
+            "categories": list(r.categories), "radius_km": r.radius_km, "home_visit": r.home_visit,
+            "optional": r.optional}
+
+
+def actor_name(node: Mapping[str, Any] | None) -> str | None:
+    """Display name of a professional or structure row."""
+    if not node:
+        return None
+    if node.get("name"):
+        return node["name"]
+    return " ".join(x for x in (node.get("first_name"), node.get("last_name")) if x) or node.get("id")
+
+
+def _load_catalog(store: GraphStore) -> dict[str, PathwayInfo]:
+    """Every pathway with its stages and roles, by pathway id."""
+    catalog: dict[str, PathwayInfo] = {}
+    for row in run_query(store, "match_pathways"):
+        p, s = row["pathway"], row["stage"]
+        info = catalog.get(p["id"])
+        if info is None:
+            ref = row.get("referent")
+            info = catalog[p["id"]] = PathwayInfo(
+                id=p["id"], name=p.get("name") or p["id"], theme=p.get("theme"), description=p.get("description"),
+                source=p.get("source"), source_url=p.get("source_url"), version=p.get("version"),
+                updated=p.get("updated"),
+                referent={"id": ref["id"], "name": actor_name(ref)} if ref and ref.get("id") else None,
+            )
+        roles_raw = [r for r in row.get("roles") or [] if r and r.get("key")]
+        # the pathway file's order when the graph has it, else required roles first, by label
+        roles_raw.sort(key=lambda r: (r.get("order") is None, r.get("order") or 0, bool(r.get("optional")),
+                                      normalize_name(r.get("label") or ""), r["key"]))
+        roles = [Role(key=r["key"], label=r.get("label") or r["key"], professions=list(r.get("professions") or []),
+                      specialties=list(r.get("specialties") or []), categories=list(r.get("categories") or []),
+                      radius_km=r.get("radius_km"), home_visit=bool(r.get("home_visit")),
+                      optional=bool(r.get("optional")), id=r.get("id")) for r in roles_raw]
+        info.stages.append(StageInfo(
+            id=s["id"], key=s.get("key") or s["id"].split(".", 1)[-1], order=int(s.get("order") or 0),
+            name=s.get("name") or s["id"], pathway=p["id"], qui=s.get("qui"), quoi=s.get("quoi"),
+            quand=s.get("quand"), comment=s.get("comment"), partage=list(s.get("partage") or []), roles=roles,
+            next=row.get("next_stage"),
+        ))
+    for info in catalog.values():
+        info.stages.sort(key=lambda st: (st.order, st.id))
+        by_id = {st.id: st for st in info.stages}
+        for i, st in enumerate(info.stages):
+            if st.next is None and i + 1 < len(info.stages) and not any(o.next for o in info.stages):
+                st.next = info.stages[i + 1].id  # a graph without NEXT links: follow the order
+            if st.next in by_id:
+                by_id[st.next].previous = st.id
+    return dict(sorted(catalog.items()))
+
+
+@dataclass
+class Roster:
+    """The CPTS's own facts (roster, partnerships, territories): small, kept per loaded graph."""
+
+    labels: dict[str, str] = field(default_factory=dict)  # actor id -> node label
+    codes: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)  # actor -> profession, specialty, category
+    names: dict[str, str] = field(default_factory=dict)  # partnership party id -> display name
+    memberships: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    participations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (actor, stage)
+    interventions: dict[str, set[str]] = field(default_factory=dict)  # commune -> actors
+    partnerships: dict[str, list[tuple[dict[str, Any], str]]] = field(default_factory=dict)  # actor -> (pt, other)
+    covers: dict[str, set[str]] = field(default_factory=dict)  # commune -> structures registered as its CPTS
+
+    def note(self, row: Mapping[str, Any]) -> None:
+        """Remember an actor's label and codes from a roster row."""
+        self.labels[row["actor"]] = row["label"]
+        self.codes[row["actor"]] = (row.get("profession"), row.get("specialty"), row.get("category"))
+
+    def partners(self, actor: str, stages: Iterable[str]) -> list[dict[str, Any]]:
+        """Partnerships binding ``actor`` to an actor who takes part in one of ``stages``."""
+        out = []
+        for pt, other in self.partnerships.get(actor, ()):
+            for stage in stages:
+                if other != actor and (other, stage) in self.participations:
+                    out.append({**pt, "other": other, "other_name": self.names.get(other, other), "stage": stage})
+        return out
+
+
+def _load_roster(store: GraphStore) -> Roster:
+    """Read memberships, participations, interventions, partnerships and territories."""
+    r = Roster()
+    for row in run_query(store, "match_roster_memberships"):
+        r.note(row)
+        r.memberships.setdefault(row["actor"], []).append(
+            {**row["membership"], "territory": row["territory"], "territory_name": row["territory_name"]})
+    for row in run_query(store, "match_roster_participations"):
+        r.note(row)
+        r.participations[(row["actor"], row["stage"])] = row["participation"]
+    for row in run_query(store, "match_roster_interventions"):
+        r.note(row)
+        r.interventions.setdefault(row["commune"], set()).add(row["actor"])
+    parties: dict[str, list[str]] = {}
+    pts: dict[str, dict[str, Any]] = {}
+    for row in run_query(store, "match_roster_partnerships"):
+        r.labels.setdefault(row["actor"], row["label"])
+        r.names[row["actor"]] = actor_name({**row, "id": row["actor"]}) or row["actor"]
+        pts[row["partnership"]["id"]] = row["partnership"]
+        parties.setdefault(row["partnership"]["id"], []).append(row["actor"])
+    for pid, members in parties.items():
+        for a in members:
+            r.partnerships.setdefault(a, []).extend((pts[pid], o) for o in members if o != a)
+    for row in run_query(store, "match_roster_territories"):
+        if row.get("structure"):
+            r.labels[row["structure"]] = "Structure"
+            for c in row.get("communes") or []:
+                r.covers.setdefault(c, set()).add(row["structure"])
+    return r
+
+
+@dataclass
+class MatchData:
+    """What a match needs besides the zone queries: communes, pathways, code labels, the CPTS's own facts."""
+
+    index: CommuneIndex
+    catalog: dict[str, PathwayInfo]
+    labels: dict[str, str]
+    roster: Roster
+    version: tuple[Any, ...]
+    _distances: dict[str, tuple[dict[str, float], list[tuple[float, str]]]] = field(default_factory=dict,
+                                                                                   repr=False)
+    _located: dict[str, dict[tuple[str, str], list[tuple[str, Any]]]] = field(default_factory=dict, repr=False)
+    _located_rows: int = 0
+
+    def ensure_located(self, store: GraphStore, communes: Iterable[str]) -> None:
+        """Read the actors of ``communes`` not read yet (the actors of some pathway role's professions or categories).
+
+        Kept by commune, then by (kind, code), for the life of this loaded graph; at most
+        ``LOCATED_MAX_ROWS`` rows (the whole cache is dropped past that).
+        """
+        missing = [c for c in communes if c not in self._located]
+        if not missing:
+            return
+        if self._located_rows > LOCATED_MAX_ROWS:
+            self._located.clear()
+            self._located_rows = 0
+        professions, categories = self.role_codes()
+        fetched: dict[str, dict[tuple[str, str], list[tuple[str, Any]]]] = {c: {} for c in missing}
+        for i in range(0, len(missing), LOCATED_BATCH):
+            for row in run_query(store, "match_actors_in_communes", communes=missing[i:i + LOCATED_BATCH],
+                                 professions=professions, categories=categories):
+                fetched[row["commune"]].setdefault((row["kind"], row["code"]), []).append(
+                    (row["id"], row["specialty"]))
+                self._located_rows += 1
+        self._located.update(fetched)
+
+    def located_at(self, commune: str) -> dict[tuple[str, str], list[tuple[str, Any]]]:
+        """(kind, code) -> [(actor id, specialty)] of a commune read by :meth:`ensure_located`."""
+        return self._located.get(commune, {})
+
+    def role_codes(self) -> tuple[list[str], list[str]]:
+        """Every profession and every structure category some role of some pathway accepts."""
+        roles = [r for p in self.catalog.values() for s in p.stages for r in s.roles]
+        return sorted({c for r in roles for c in r.professions}), sorted({c for r in roles for c in r.categories})
+
+    def label(self, scheme: str, code: str) -> str:
+        """The label of a code (``TRE_G15``, ``TRE_R38``, ``FINESS_CAT``), or the code itself."""
+        return self.labels.get(f"{scheme}:{code}", code)
+
+    def distances(self, origin: str) -> tuple[dict[str, float], list[tuple[float, str]]]:
+        """Km from ``origin`` to the communes within ``DISTANCE_CACHE_KM``: by code, and as a sorted list.
+
+        Kept per origin (the last 1024 origins).
+        """
+        held = self._distances.get(origin)
+        if held is None:
+            if len(self._distances) >= 1024:
+                self._distances.clear()
+            km = self.index.within(origin, DISTANCE_CACHE_KM)
+            held = self._distances[origin] = (km, sorted((d, c) for c, d in km.items()))
+        return held
+
+    def professions(self) -> list[tuple[str, str]]:
+        """(code, label) of every profession some role of some pathway accepts, by label."""
+        codes = {c for p in self.catalog.values() for s in p.stages for r in s.roles for c in r.professions}
+        return sorted(((c, self.label("TRE_G15", c)) for c in codes), key=lambda x: normalize_name(x[1]))
+
+
+def _version(store: GraphStore) -> tuple[Any, ...]:
+    """A cheap fingerprint of the loaded graph (source files and last load time)."""
+    rows = run_query(store, "match_graph_version")
+    row = rows[0] if rows else {}
+    return (getattr(store, "graph_name", None), row.get("sources"), row.get("loaded_at"))
+
+
+def match_data(store: GraphStore, cache: dict[Any, Any] | None = None) -> MatchData:
+    """The derived data of ``store``, rebuilt only when the graph was reloaded.
+
+    Parameters
+    ----------
+    store : the graph store.
+    cache : a dict kept by the caller between matches (None: build every time).
+    """
+    version = _version(store)
+    key = ("graph.matching", id(store))
+    if cache is not None:
+        held = cache.get(key)
+        if held is not None and held.version == version:
+            return held
+    communes = [Commune(id=r["id"], name=r.get("name") or r["id"], department=r.get("department") or "",
+                        postal_codes=list(r.get("postal_codes") or []), population=r.get("population"),
+                        lat=r.get("lat"), lon=r.get("lon")) for r in run_query(store, "match_communes")]
+    catalog = _load_catalog(store)
+    ids = set()
+    for p in catalog.values():
+        for s in p.stages:
+            for r in s.roles:
+                ids.update(f"TRE_G15:{c}" for c in r.professions)
+                ids.update(f"TRE_R38:{c}" for c in r.specialties)
+                ids.update(f"FINESS_CAT:{c}" for c in r.categories)
+    labels = {r["id"]: r["label"] for r in run_query(store, "match_concept_labels", ids=sorted(ids)) if r.get("label")}
+    data = MatchData(index=CommuneIndex(communes), catalog=catalog, labels=labels, roster=_load_roster(store),
+                     version=version)
+    if len(communes) <= PRELOAD_MAX_COMMUNES:
+        data.ensure_located(store, [c.id for c in communes])
+    if cache is not None:
+        cache[key] = data
+    return data
