@@ -93,7 +93,7 @@ def generate_territory(out: Path, seed: int = DEFAULT_SEED, demo_dir: Path = DEM
     territory = load_territory(demo_dir)
     lines, actors, summary = generate_professionals(random.Random(f"{seed}:territory"), territory)
     communes = {c.insee: c for c in territory.communes}
-    roster, info = build_roster(random.Random(f"{seed}:roster"), actors, communes)
+    roster, info = build_roster(random.Random(f"{seed}:roster"), actors, communes, territory.all_communes)
     partnerships = build_partnerships(random.Random(f"{seed}:partnerships"), info, actors, CPTS_ID)
     files = {
         PA_TERRITORY_NAME: (_write(out / PA_TERRITORY_NAME, "".join(lines)), len(lines) - 1),

@@ -353,7 +353,8 @@ def generate_national(scale: str, out: Path, seed: int, *, max_rows: int | None,
         Actor(kind="ES", id=e.site.finess, name=e.site.rs, what=e.site.cat, insee=e.site.insee, liberal=False,
               phone=e.site.tel, first="", last=e.site.rs, in_territory=True, site=e.site.finess)
         for e in establishments if e.commune.insee in territory]
-    roster, info = build_roster(random.Random(f"{seed}:roster"), actors, cpts_communes) if cpts_communes \
+    roster, info = build_roster(random.Random(f"{seed}:roster"), actors, cpts_communes,
+                                {c.insee: c for c in communes}) if cpts_communes \
         else ([], {"referents": {}, "members": []})
     partnerships = build_partnerships(random.Random(f"{seed}:partnerships"), info, actors, f"bench-{scale}") \
         if cpts_communes else []

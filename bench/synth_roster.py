@@ -241,8 +241,13 @@ def _assign_roles(rng: random.Random, members: list[_Member]) -> dict[str, str]:
 
 def build_roster(
     rng: random.Random, actors: list[Actor], communes: dict[str, Commune],
+    outside: dict[str, Commune] | None = None,
 ) -> tuple[list[list[str]], dict]:
     """Draw the roster rows of a CPTS whose territory is ``communes``.
+
+    A member practising outside the territory (``outside`` gives its commune's point)
+    serves the territory: its intervention zone is the two territory communes nearest
+    to its practice, as a CPTS requires of its members.
 
     Returns
     -------
@@ -267,6 +272,10 @@ def build_roster(
             lo, hi = TOURNEE.get(a.what, (0, 2))
             exclude = south if "pa_domicile.maintien" in m.stages else set()
             zone = _nearest(communes, a.insee, rng.randint(lo, hi), exclude)
+        if a.kind == "PS" and a.insee not in communes and outside and a.insee in outside:
+            c0 = outside[a.insee]
+            zone = sorted(communes, key=lambda code: (haversine_km(c0.lat, c0.lon, communes[code].lat,
+                                                                   communes[code].lon), code))[:2]
         refuses = REFUSES_NEW.get(a.what, .15) if a.kind == "PS" else (.5 if a.what == "500" else .05)
         since = _membership_date(rng, m.role)
         checked = _verification_date(rng, since)

@@ -19,6 +19,9 @@ __all__ = [
     "UnknownCommune",
     "AmbiguousCommune",
     "BadParameter",
+    "RdfError",
+    "RdfSyntaxError",
+    "UndeclaredTerm",
 ]
 
 
@@ -88,3 +91,21 @@ class AmbiguousCommune(MatchInputError):
 
 class BadParameter(MatchInputError):
     """A missing, malformed or out-of-range parameter."""
+
+
+class RdfError(GraphError):
+    """Base of the RDF layer's errors."""
+
+
+class RdfSyntaxError(RdfError):
+    """An RDF or SPARQL text does not parse; carries the file and line."""
+
+    def __init__(self, reason: str, *, file: str | None = None, line: int | None = None) -> None:
+        """Keep the reason, file and line; the message is ``file:line: reason``."""
+        self.reason, self.file, self.line = reason, file, line
+        where = (file or "") + (f":{line}" if line else "")
+        super().__init__(f"{where}: {reason}" if where else reason)
+
+
+class UndeclaredTerm(RdfError):
+    """The store holds a label, property or relationship type the ontology does not declare."""

@@ -171,6 +171,7 @@ class Structure(Record):
     ape: str | None = None
     sph_code: str | None = None
     opened: str | None = None  # ISO date
+    closed: str | None = None  # ISO date of closing, when the source says the site is closed
     updated: str | None = None  # ISO date (datemaj)
     lat: float | None = None
     lon: float | None = None
