@@ -8,24 +8,13 @@ graph gives the same answer. The graph's edges are *declared* links
 from __future__ import annotations
 
 from graph.analysis.communities import joining_links, silos
-from graph.analysis.coverage import (
-                                     CoverageCell,
-                                     actors_serving,
-                                     coverage_matrix,
-                                     fits_role,
-                                     get_pathway,
-                                     get_stage,
-                                     stage_status,
-)
+from graph.analysis.coverage import (CoverageCell, CoverageIndex, actors_serving, coverage_matrix, fits_role,
+                                     get_pathway, get_stage, set_aside, stage_status)
 from graph.analysis.engagement import engagement_targets
-from graph.analysis.isolation import (
-                                     isolated_actors,
-                                     isolation_summary,
-                                     main_component,
-                                     network_summary,
-                                     outside_main_component,
-)
-from graph.analysis.projection import build_network, collaboration_graph, store_to_networkx
+from graph.analysis.isolation import (isolated_actors, isolation_summary, main_component, network_summary,
+                                      outside_main_component)
+from graph.analysis.projection import (build_network, collaboration_graph, induced_collaboration,
+                                       store_to_networkx)
 from graph.analysis.spof import pathway_actors, pathway_spof, pathway_subgraph
 from graph.analysis.whatif import get_actor, remove_actor
 
@@ -33,6 +22,7 @@ __all__ = [
     "store_to_networkx",
     "build_network",
     "collaboration_graph",
+    "induced_collaboration",
     "isolated_actors",
     "outside_main_component",
     "main_component",
@@ -44,7 +34,9 @@ __all__ = [
     "silos",
     "joining_links",
     "CoverageCell",
+    "CoverageIndex",
     "fits_role",
+    "set_aside",
     "actors_serving",
     "coverage_matrix",
     "stage_status",
