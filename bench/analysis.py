@@ -12,8 +12,8 @@ the queries, the big ones page by page, and the NetworkX build), the isolated ac
 outside the main component, the whole graph's articulation points and bridges,
 silos (Louvain), and per pathway the coverage matrix, the points-of-failure
 report and the engagement targets, plus one what-if (these four on the
-territory's communes, or the 35 most populated communes when the graph has no
-territory), in wall-clock seconds; the isolation step also gives its CPU
+territory's communes, or on a CPTS-sized zone when the graph has no territory:
+the 35 communes nearest to the 100th most populated one), in wall-clock seconds; the isolation step also gives its CPU
 seconds, which other processes do not inflate. ``--synthetic N`` times the pure analyses on a graph
 of N professionals and N/7 structures with the shape of the national files (one
 professional in three at a FINESS site, small group cabinets, a few
@@ -34,7 +34,7 @@ from typing import Any, Callable
 import networkx as nx
 
 from graph.analysis.communities import silos
-from graph.analysis.coverage import coverage_matrix
+from graph.analysis.coverage import CoverageIndex, coverage_matrix
 from graph.analysis.engagement import engagement_targets
 from graph.analysis.isolation import isolated_actors, network_summary, outside_main_component
 from graph.analysis.projection import build_network, collaboration_graph, store_to_networkx
@@ -51,7 +51,23 @@ def timed(figures: dict[str, Any], name: str, fn: Callable[[], Any]) -> Any:
     t = time.perf_counter()
     out = fn()
     figures[name] = round(time.perf_counter() - t, 3)
+    print(f"[bench.analysis] {name} {figures[name]}", file=sys.stderr, flush=True)  # progress of long runs
     return out
+
+
+def cpts_like_zone(G: nx.Graph, size: int = 35, rank: int = 100) -> list[str]:
+    """A CPTS-sized zone for a graph without territory: the ``size`` communes nearest to the ``rank``-th
+    most populated commune (a mid-size town and its neighbours, as CA Douaisis Agglo)."""
+    from loaders.communes import haversine_km
+
+    communes = G.graph.get("communes") or {}
+    placed = [c for c, d in communes.items() if d.get("lat") is not None and d.get("lon") is not None]
+    if not placed:
+        return sorted(communes)[:size]
+    by_pop = sorted(placed, key=lambda c: -(communes[c].get("population") or 0))
+    centre = communes[by_pop[min(rank, len(by_pop)) - 1]]
+    return sorted(placed, key=lambda c: haversine_km(centre["lat"], centre["lon"], communes[c]["lat"],
+                                                     communes[c]["lon"]))[:size]
 
 
 def bench_store(store: Any, louvain: bool = True) -> dict[str, Any]:
@@ -63,9 +79,9 @@ def bench_store(store: Any, louvain: bool = True) -> dict[str, Any]:
     f.update(actors=G.number_of_nodes(), links=collaboration_graph(G).number_of_edges(),
              multigraph_edges=G.number_of_edges(), pathways=len(G.graph["pathways"]))
     within = G.graph.get("territory_communes") or None
-    # coverage, silos and what-if are per territory: without one, take the 35 most populated communes
-    zone = within or sorted(G.graph["communes"], key=lambda c: -(G.graph["communes"][c].get("population") or 0))[:35]
+    zone = within or cpts_like_zone(G)
     f["territory_communes"] = len(within or ())
+    f["zone_communes"] = len(zone)
     cpu = time.process_time()
     timed(f, "isolated_s", lambda: isolated_actors(G, within=within))
     timed(f, "outside_main_s", lambda: outside_main_component(G, within=within))
@@ -77,8 +93,9 @@ def bench_store(store: Any, louvain: bool = True) -> dict[str, Any]:
     if louvain:
         f["silos"] = len(timed(f, "silos_s", lambda: silos(G, within=zone)))
     t = time.perf_counter()
+    context = timed(f, "coverage_index_s", lambda: CoverageIndex(G))
     for pw in sorted(G.graph["pathways"]):
-        cells = timed(f, f"coverage_{pw}_s", lambda: coverage_matrix(G, pw, communes=zone))
+        cells = timed(f, f"coverage_{pw}_s", lambda: coverage_matrix(G, pw, communes=zone, context=context))
         timed(f, f"spof_{pw}_s", lambda: pathway_spof(G, pw, cells=cells))
         timed(f, f"engagement_{pw}_s", lambda: engagement_targets(G, pathways=[pw], communes=zone, cells=cells))
     f["all_pathways_s"] = round(time.perf_counter() - t, 3)

@@ -27,6 +27,7 @@ SETTINGS: tuple[tuple[str, Any, str], ...] = (
     ("NEO4J_DATABASE", "neo4j", "Neo4j database"),
     ("QUERY_TIMEOUT_MS", 5000, "time limit of console and API queries, in milliseconds"),
     ("STALE_DAYS", 365, "data not verified for more days than this are flagged as stale"),
+    ("MAP_TILES", None, "URL of a tile server the users can reach; blank map background when unset"),
     ("TODAY", None, "day relative dates count from, YYYY-MM-DD (tests; default: today)"),
 )
 

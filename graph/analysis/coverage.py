@@ -389,12 +389,28 @@ def coverage_matrix(G: nx.Graph, pathway: str, *, communes: Iterable[str] | None
     skip = set(exclude)
     cells: list[CoverageCell] = []
     today = today or date.today()
-    data = dict(G.nodes(data=True))
+    data = G.nodes
+    # only actors practising within reach of the rows, or declaring one of them, can serve them
+    widest = max((r.get("radius_km") or DEFAULT_RADIUS_KM for st in wanted for r in G.graph["stages"][st]["roles"]),
+                 default=DEFAULT_RADIUS_KM)
+    reach = set().union(*(ctx.near(c, widest) for c in rows)) if rows else set()
+    zone = set(rows)
+
+    close: dict[str, bool] = {}
+
+    def near_enough(n: str) -> bool:
+        if n not in close:
+            attrs = data[n]
+            close[n] = bool(reach.intersection(attrs.get("communes") or ())
+                            or zone.intersection(attrs.get("intervenes") or ())
+                            or zone.intersection(attrs.get("covers") or ()))
+        return close[n]
+
     for sid in wanted:
         stage = G.graph["stages"][sid]
         aside_of: dict[str, bool] = {}
         for role in stage["roles"]:
-            fitting = ctx.fitting(G, role) - skip
+            fitting = {n for n in ctx.fitting(G, role) - skip if near_enough(n)}
             for n in fitting:
                 if n not in aside_of:
                     attrs = data[n]

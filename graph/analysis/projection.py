@@ -599,9 +599,11 @@ def induced_collaboration(G: nx.Graph, nodes: Iterable[str], collapsed: nx.Graph
     >>> sorted(induced_collaboration(G, ["a", "c"]).edges())
     [('a', 'c')]
     """
-    H = collapsed if collapsed is not None else collaboration_graph(G)
     keep = set(nodes)
-    sub = H.subgraph(keep).copy()
+    if collapsed is not None:
+        sub = collapsed.subgraph(keep).copy()
+    else:  # collapse the subgraph only, not the whole (national) graph
+        sub = collaboration_graph(G.subgraph(keep)) if G.is_multigraph() else G.subgraph(keep).copy()
     rings = set(G.graph.get("ring_sites") or ())
     if rings:
         members: dict[str, list[str]] = defaultdict(list)
