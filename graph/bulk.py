@@ -248,6 +248,7 @@ class StreamWriter:
     """
 
     def __init__(self) -> None:
+        """Set up the instance."""
         self.seen: dict[str, dict[str, int]] = defaultdict(dict)
         self.ids: dict[str, list[str]] = defaultdict(list)
         self.duplicates: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
@@ -399,6 +400,7 @@ class _Sender:
     """
 
     def __init__(self, connection: Any, graph: str) -> None:
+        """Set up the instance."""
         self.connection, self.graph = connection, graph
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
@@ -447,6 +449,7 @@ class _NodeBuffer:
     __slots__ = ("columns", "header", "rows", "first")
 
     def __init__(self, label: str, columns: tuple[str, ...], first: int) -> None:
+        """Set up the instance."""
         self.columns = columns
         self.header = _token_header(label, columns)
         self.rows: list[bytes] = []
@@ -473,6 +476,7 @@ class BulkWriter(StreamWriter):
 
     def __init__(self, store: Any, *, buffer_bytes: int = 16 << 20, edge_chunk: int = 1 << 20,
                  batch_size: int = 1000, tracer: Callable[[str, str, int], None] | None = None) -> None:
+        """Set up the instance."""
         super().__init__()
         if getattr(store, "backend", None) != "falkordb":
             raise GraphError(f"the bulk writer needs the embedded FalkorDB store, not {getattr(store, 'backend', store)!r}")

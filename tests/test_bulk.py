@@ -230,10 +230,12 @@ class _Failing(BulkWriter):
     """A bulk writer that meets a bad record at the end of the load."""
 
     def __init__(self, store, bad):
+        """Set up the instance."""
         super().__init__(store)
         self.bad = bad
 
     def flush(self):
+        """Add the bad record, then flush."""
         self.add_all(self.bad)
         super().flush()
 
