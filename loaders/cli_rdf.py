@@ -96,6 +96,21 @@ register_exporter("ntriples", _write_rdf("ntriples"), "RDF N-Triples (one triple
                   writes_file=True)
 
 
+def _write_neo4j_import(store: Any, output: Path | None, engine: str) -> dict[str, Any]:
+    """Write the neo4j-admin import CSV files of the loaded graph into the folder ``output``."""
+    from graph.exceptions import GraphError
+    from graph.neo4j_import import export_neo4j_import
+
+    if output is None:
+        raise GraphError("neo4j-import writes a folder of CSV files: give -o DIR")
+    command = export_neo4j_import(store, output)
+    return {"format": "neo4j-import", "output": str(output), "command": command}
+
+
+register_exporter("neo4j-import", _write_neo4j_import,
+                  "CSV files and the command for neo4j-admin database import full (-o DIR)")
+
+
 class _ExportFormat(click.ParamType):
     """A format among those registered when the command runs."""
 
