@@ -80,7 +80,7 @@ def test_export_to_standard_output(sample_store, invoke):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--format", "xml", "-o", "x.xml"], "unknown export format 'xml' (known: turtle, jsonld, ntriples)"),
+    (["--format", "xml", "-o", "x.xml"], "unknown export format 'xml' (known: turtle, jsonld, ntriples, neo4j-import)"),
     (["-o", "/nonexistent-folder/t.ttl"], "Error: folder /nonexistent-folder does not exist"),
 ])
 def test_export_bad_input(sample_store, invoke, args, message):
@@ -118,7 +118,7 @@ def test_another_module_can_add_an_export_format(sample_store, invoke, tmp_path,
     assert (tmp_path / "n.txt").read_text(encoding="utf-8") == str(len([r for r in sample_records() if r.LABEL]))
     assert result.stderr == f"Exported 1 files to {tmp_path} (count, rdflib).\n"
     assert result.stdout == f"cat {tmp_path}/n.txt\n"
-    assert "[turtle|jsonld|ntriples|count]" in invoke("export", "--help").output
+    assert "[turtle|jsonld|ntriples|neo4j-import|count]" in invoke("export", "--help").output
 
 
 # --- validate ------------------------------------------------------------------
