@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import random
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -263,13 +264,15 @@ def _territory_yaml(scale: str, files: dict[str, str], referents: dict[str, str]
     refs = "".join(f"  {k}: \"PS:{v}\"\n" for k, v in referents.items())
     return (
         f"# Synthetic national benchmark, written by: python -m bench.generate --scale {scale}\n"
-        f"# Every file here is synthetic except the communes (INSEE / La Poste, Licence Ouverte).\n"
+        f"# Every file here is synthetic except the communes (INSEE / La Poste, Licence Ouverte)\n"
+        f"# and the nomenclatures (ANS, copied from the demo).\n"
         f"# The roster and partnerships are those of a CPTS on the 35 communes of CA Douaisis Agglo.\n"
         f"id: bench-{scale}\n"
         f"name: \"Benchmark synthétique — {SCALE_NAMES[scale]}\"\n"
         f"communes: all\n"
         + (f"referents:\n{refs}" if refs else "")
         + "sources:\n"
+        f"  nomenclatures: nomenclatures\n"
         f"  communes: {files['communes']}\n"
         f"  finess:\n    - {{path: {files['finess']}, format: raw}}\n"
         f"  rpps:\n    - {{path: {files['rpps']}, synthetic: true}}\n"
@@ -361,6 +364,7 @@ def generate_national(scale: str, out: Path, seed: int, *, max_rows: int | None,
     (out / "roster.csv").write_text(to_csv(roster or [ROSTER_HEADER]), encoding="utf-8", newline="\n")
     (out / "partnerships.csv").write_text(to_csv(partnerships or [PARTNERSHIP_HEADER]), encoding="utf-8",
                                           newline="\n")
+    shutil.copytree(demo_dir / "nomenclatures", out / "nomenclatures", dirs_exist_ok=True)  # real ANS codes
     (out / "territory.yaml").write_text(_territory_yaml(scale, files, info["referents"]), encoding="utf-8",
                                         newline="\n")
     print(f"  roster.csv: {max(0, len(roster) - 1)} members; partnerships.csv: {max(0, len(partnerships) - 1)} "

@@ -43,6 +43,7 @@ __all__ = [
 DISTANCE_CACHE_KM = 400.0  # distances from a patient's commune are kept for the communes this close
 LOCATED_MAX_ROWS = 500_000  # actors kept in memory by commune (a few hundred bytes each)
 LOCATED_BATCH = 500  # communes per query
+ALL = ("*",)  # key of the all-specialties count in a commune's counts (no specialty code is a tuple)
 PRELOAD_MAX_COMMUNES = 3000  # a graph this small (a territory) has its actors read at once, when first used
 
 
@@ -251,32 +252,122 @@ class MatchData:
     labels: dict[str, str]
     roster: Roster
     version: tuple[Any, ...]
-    _distances: dict[str, tuple[dict[str, float], list[tuple[float, str]]]] = field(default_factory=dict,
-                                                                                   repr=False)
+    _distances: dict[str, tuple[float, dict[str, float], list[tuple[float, str]]]] = field(
+        default_factory=dict, repr=False)
     _located: dict[str, dict[tuple[str, str], list[tuple[str, Any]]]] = field(default_factory=dict, repr=False)
+    _read: dict[str, set[tuple[str, str]]] = field(default_factory=dict, repr=False)  # commune -> keys read
     _located_rows: int = 0
+    preloaded: bool = False  # every actor of the graph was read at once (a territory-sized graph)
+    _counts: dict[str, dict[tuple[str, str], dict[Any, int]]] | None = field(default=None, repr=False)
+    _roster_places: dict[str, list[tuple[str, str, Any, Any]]] | None = field(default=None, repr=False)
+    _occupied: dict[tuple[Any, Any], dict[str, int]] = field(default_factory=dict, repr=False)
 
-    def ensure_located(self, store: GraphStore, communes: Iterable[str]) -> None:
-        """Read the actors of ``communes`` not read yet (the actors of some pathway role's professions or categories).
+    def ensure_located(self, store: GraphStore, communes: Iterable[str],
+                       keys: Iterable[tuple[str, str]] | None = None) -> None:
+        """Read the actors of ``communes`` with these ``(kind, code)`` keys not read yet.
 
-        Kept by commune, then by (kind, code), for the life of this loaded graph; at most
-        ``LOCATED_MAX_ROWS`` rows (the whole cache is dropped past that).
+        ``keys`` are ``("professional", TRE_G15 code)`` and ``("structure", FINESS category)``
+        pairs (default: every code some pathway role accepts). Rows are kept by commune,
+        then by key, for the life of this loaded graph; at most ``LOCATED_MAX_ROWS`` rows
+        (the whole cache is dropped past that).
         """
-        missing = [c for c in communes if c not in self._located]
-        if not missing:
+        if keys is None:
+            professions, categories = self.role_codes()
+            wanted = {("professional", c) for c in professions} | {("structure", c) for c in categories}
+        else:
+            wanted = set(keys)
+        self.ensure_located_keys(store, {c: wanted for c in communes})
+
+    def ensure_located_keys(self, store: GraphStore, wanted: Mapping[str, set[tuple[str, str]]]) -> None:
+        """:meth:`ensure_located` with its own keys for each commune (one query per distinct set of keys)."""
+        todo: dict[frozenset[tuple[str, str]], list[str]] = {}
+        for c, keys in wanted.items():
+            missing = keys - self._read.get(c, set())
+            if missing:
+                todo.setdefault(frozenset(missing), []).append(c)
+        if not todo:
             return
         if self._located_rows > LOCATED_MAX_ROWS:
             self._located.clear()
+            self._read.clear()
             self._located_rows = 0
-        professions, categories = self.role_codes()
-        fetched: dict[str, dict[tuple[str, str], list[tuple[str, Any]]]] = {c: {} for c in missing}
-        for i in range(0, len(missing), LOCATED_BATCH):
-            for row in run_query(store, "match_actors_in_communes", communes=missing[i:i + LOCATED_BATCH],
-                                 professions=professions, categories=categories):
-                fetched[row["commune"]].setdefault((row["kind"], row["code"]), []).append(
-                    (row["id"], row["specialty"]))
-                self._located_rows += 1
-        self._located.update(fetched)
+            todo = {}
+            for c, keys in wanted.items():
+                todo.setdefault(frozenset(keys), []).append(c)
+        for missing, group in todo.items():
+            professions = sorted(code for kind, code in missing if kind == "professional")
+            categories = sorted(code for kind, code in missing if kind == "structure")
+            for i in range(0, len(group), LOCATED_BATCH):
+                batch = group[i:i + LOCATED_BATCH]
+                for c in batch:
+                    at = self._located.setdefault(c, {})
+                    for key in missing:
+                        at.setdefault(key, [])
+                    self._read.setdefault(c, set()).update(missing)
+                for row in run_query(store, "match_actors_in_communes", communes=batch,
+                                     professions=professions, categories=categories):
+                    self._located[row["commune"]][(row["kind"], row["code"])].append((row["id"], row["specialty"]))
+                    self._located_rows += 1
+
+    def zone_count(self, store: GraphStore, communes: Iterable[str], keys: Iterable[tuple[str, str]],
+                   specialties: Iterable[str] = ()) -> int:
+        """How many actors with these keys (and one of ``specialties`` when given) practise in ``communes``.
+
+        Read from per-commune counts made once per loaded graph (one pass over the
+        activities). An actor practising in two of the communes is counted twice: the
+        figure is an estimate, used to choose how to search and to say how many more
+        actors there are when not all were read.
+        """
+        occupied = self.occupied(store, keys, specialties)
+        return sum(occupied.get(c, 0) for c in communes)
+
+    def occupied(self, store: GraphStore, keys: Iterable[tuple[str, str]],
+                 specialties: Iterable[str] = ()) -> dict[str, int]:
+        """Commune -> how many actors with these keys (and specialties) practise there (non-zero only)."""
+        keys, specs = tuple(sorted(keys)), tuple(sorted(specialties))
+        held = self._occupied.get((keys, specs))
+        if held is not None:
+            return held
+        if self._counts is None:
+            counts: dict[str, dict[tuple[str, str], dict[Any, int]]] = {}
+            for row in run_query(store, "match_commune_counts"):
+                by_spec = counts.setdefault(row["commune"], {}).setdefault((row["kind"], row["code"]), {ALL: 0})
+                by_spec[row["specialty"]] = by_spec.get(row["specialty"], 0) + row["n"]
+                by_spec[ALL] += row["n"]
+            self._counts = counts
+        held = {}
+        for c, at in self._counts.items():
+            n = 0
+            for key in keys:
+                by_spec = at.get(key)
+                if by_spec:
+                    n += (sum(by_spec.get(sp, 0) for sp in specs) if specs and key[0] == "professional"
+                          else by_spec[ALL])
+            if n:
+                held[c] = n
+        if len(self._occupied) >= 256:
+            self._occupied.clear()
+        self._occupied[(keys, specs)] = held
+        return held
+
+    def roster_places(self, store: GraphStore) -> dict[str, list[tuple[str, str, Any, Any]]]:
+        """The places of the CPTS's own actors (members, participants, partners...): id -> [(kind, code,
+        specialty, commune)], read once per loaded graph.
+
+        A search that reads only the nearest communes still meets every actor the CPTS
+        knows, whatever its distance.
+        """
+        if self._roster_places is None:
+            pros = sorted(i for i, label in self.roster.labels.items() if label == "Professional")
+            structures = sorted(i for i, label in self.roster.labels.items() if label == "Structure")
+            places: dict[str, list[tuple[str, str, Any, Any]]] = {}
+            for i in range(0, max(len(pros), len(structures)), LOCATED_BATCH):
+                for row in run_query(store, "match_actors_by_id", professionals=pros[i:i + LOCATED_BATCH],
+                                     structures=structures[i:i + LOCATED_BATCH]):
+                    places.setdefault(row["id"], []).append((row["kind"], row["code"], row["specialty"],
+                                                             row["commune"]))
+            self._roster_places = places
+        return self._roster_places
 
     def located_at(self, commune: str) -> dict[tuple[str, str], list[tuple[str, Any]]]:
         """(kind, code) -> [(actor id, specialty)] of a commune read by :meth:`ensure_located`."""
@@ -291,18 +382,22 @@ class MatchData:
         """The label of a code (``TRE_G15``, ``TRE_R38``, ``FINESS_CAT``), or the code itself."""
         return self.labels.get(f"{scheme}:{code}", code)
 
-    def distances(self, origin: str) -> tuple[dict[str, float], list[tuple[float, str]]]:
-        """Km from ``origin`` to the communes within ``DISTANCE_CACHE_KM``: by code, and as a sorted list.
+    def distances(self, origin: str, radius: float = DISTANCE_CACHE_KM) -> tuple[dict[str, float],
+                                                                                list[tuple[float, str]]]:
+        """Km from ``origin`` to the communes within ``radius`` km at least: by code, and as a sorted list.
 
-        Kept per origin (the last 1024 origins).
+        Kept per origin (the last 1024 origins); a wider radius than the one kept is
+        computed again, at least twice as wide (at most ``DISTANCE_CACHE_KM``).
         """
+        radius = min(radius, DISTANCE_CACHE_KM)
         held = self._distances.get(origin)
-        if held is None:
-            if len(self._distances) >= 1024:
+        if held is None or held[0] < radius:
+            if held is None and len(self._distances) >= 1024:
                 self._distances.clear()
-            km = self.index.within(origin, DISTANCE_CACHE_KM)
-            held = self._distances[origin] = (km, sorted((d, c) for c, d in km.items()))
-        return held
+            reach = max(radius, min(2 * held[0], DISTANCE_CACHE_KM)) if held else radius
+            km = self.index.within(origin, reach)
+            held = self._distances[origin] = (reach, km, sorted((d, c) for c, d in km.items()))
+        return held[1], held[2]
 
     def professions(self) -> list[tuple[str, str]]:
         """(code, label) of every profession some role of some pathway accepts, by label."""
@@ -347,6 +442,7 @@ def match_data(store: GraphStore, cache: dict[Any, Any] | None = None) -> MatchD
                      version=version)
     if len(communes) <= PRELOAD_MAX_COMMUNES:
         data.ensure_located(store, [c.id for c in communes])
+        data.preloaded = True
     if cache is not None:
         cache[key] = data
     return data

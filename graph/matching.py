@@ -28,6 +28,7 @@ CPTS's own facts, the actors by commune) is built once per load by
 """
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -77,6 +78,9 @@ SEARCH_MARGIN_KM = 5.0
 NEAREST_RING_FACTOR = 4.0  # a role without candidate: look that much farther before looking everywhere
 SET_ASIDE_FACTOR = 1  # set-aside actors shown per role (nearest first): as many as the candidates at most
 NEAREST_BATCH = 20  # actors fetched when looking everywhere for the nearest one outside the radius
+DENSE_ZONE = 60  # above this many fitting actors in a search zone, only the nearest communes are read
+BIG_COMMUNE = 200  # above this many fitting professionals in one commune, only the first ones by id are read
+FIRST_REACH_KM = 30.0  # distances computed first from the patient's commune (then wider when needed)
 _PROFESSION_RE = re.compile(r"^\d{1,3}$")
 _CODE_IN_PARENS_RE = re.compile(r"\((\w{5})\)\s*$")
 
@@ -318,6 +322,7 @@ class _RoleAnswer:
     set_aside: list[Assessment]
     set_aside_more: int = 0
     nearest: Assessment | None = None
+    more: int | None = None  # candidates beyond those read (dense zones: an estimate)
 
 
 class _Search:
@@ -327,11 +332,21 @@ class _Search:
                  origin: Commune) -> None:
         self.store, self.data, self.req, self.stage, self.origin = store, data, req, stage, origin
         self.actors: dict[str, Actor] = {}
-        self.km, self.ranked = data.distances(origin.id)
+        self.reach = 0.0  # distances known up to this many km (computed when first needed, then wider)
+        self.km: dict[str, float] = {origin.id: 0.0}
+        self.ranked: list[tuple[float, str]] = [(0.0, origin.id)]
         self.neighbours = [s for s in (stage.previous, stage.next) if s]
+        self._dense: dict[tuple[str, float], bool] = {}
+
+    def reach_to(self, radius: float) -> None:
+        """Make sure the distances to the communes within ``radius`` km are known."""
+        if radius > self.reach and self.reach < DISTANCE_CACHE_KM:
+            self.reach = min(max(radius, 2 * self.reach, FIRST_REACH_KM), DISTANCE_CACHE_KM)
+            self.km, self.ranked = self.data.distances(self.origin.id, self.reach)
 
     def within(self, radius: float) -> list[str]:
         """Codes of the communes within ``radius`` km, nearest first."""
+        self.reach_to(radius)
         return [c for _d, c in self.ranked[:bisect_right(self.ranked, (radius, "~"))]]
 
     def distance(self, commune: str | None) -> float | None:
@@ -360,25 +375,132 @@ class _Search:
                                       distance_km=self.distance(commune)))
         return actor
 
-    def pool(self, role: Role, radius: float) -> dict[str, Actor]:
-        """The actors fitting ``role`` who practise (or are located) within ``radius`` km."""
+    def keys(self, role: Role) -> list[tuple[str, str]]:
+        """The ``(kind, code)`` keys of the actors fitting ``role`` (and the request's profession)."""
         keys = []
         if self.req.profession is None or self.req.profession in role.professions:
             keys += [("professional", c) for c in role.professions
                      if self.req.profession is None or c == self.req.profession]
         if self.req.profession is None:
             keys += [("structure", c) for c in role.categories]
-        communes = self.within(radius)
-        self.data.ensure_located(self.store, communes)
-        out: dict[str, Actor] = {}
+        return keys
+
+    def _take(self, role: Role, keys: list[tuple[str, str]], communes: Iterable[str],
+              out: dict[str, Actor]) -> int:
+        """Add to ``out`` the actors of ``communes`` (read already) fitting ``role``; return how many are new."""
+        new = 0
         for commune in communes:
             at = self.data.located_at(commune)
             for key in keys:
                 for aid, specialty in at.get(key, ()):
-                    if role.specialties and specialty not in role.specialties:
+                    if role.specialties and key[0] == "professional" and specialty not in role.specialties:
                         continue
+                    new += aid not in out
                     out[aid] = self.add(key[0], aid, key[1], specialty, commune)
+        return new
+
+    def dense(self, role: Role, radius: float) -> bool:
+        """True when the zone holds so many fitting actors that only the nearest are read (national graphs)."""
+        if self.data.preloaded:
+            return False
+        held = self._dense.get((role.key, radius))
+        if held is None:  # the rows a full read would bring: every specialty of the role's professions
+            count = self.data.zone_count(self.store, self.within(radius), self.keys(role))
+            held = self._dense[(role.key, radius)] = count > DENSE_ZONE
+        return held
+
+    def prefetch(self, roles: list[tuple[Role, float]]) -> None:
+        """Read at once the actors of the roles' search zones that are not dense (a few queries for the stage)."""
+        if self.data.preloaded:
+            return
+        wanted: dict[str, set[tuple[str, str]]] = {}
+        for role, radius in roles:
+            outer = _outer(radius)
+            if not self.dense(role, outer):
+                keys = self.keys(role)
+                for c in self.within(outer):
+                    wanted.setdefault(c, set()).update(keys)
+        self.data.ensure_located_keys(self.store, wanted)
+
+    def pool(self, role: Role, radius: float) -> dict[str, Actor]:
+        """The actors fitting ``role`` who practise (or are located) within ``radius`` km."""
+        keys = self.keys(role)
+        communes = self.within(radius)
+        self.data.ensure_located(self.store, communes, keys)
+        out: dict[str, Actor] = {}
+        self._take(role, keys, communes, out)
         return out
+
+    def nearest_first(self, role: Role, low: float, high: float, need: int) -> dict[str, Actor]:
+        """The ``need`` nearest actors fitting ``role`` beyond ``low`` km and within ``high`` km (``inf``:
+        anywhere), with every actor the CPTS knows in that ring.
+
+        Only communes where the per-commune counts say a fitting actor practises are
+        read, nearest first, until ``need`` actors the CPTS does not know were met: any
+        actor not read is farther than those (an actor's distance is that of its nearest
+        commune of practice). Distances are computed in widening bands.
+        """
+        keys, specs = self.keys(role), role.specialties
+        wanted = set(keys)
+        pro_keys = [k for k in keys if k[0] == "professional"]
+        out: dict[str, Actor] = {}
+        roster = self.data.roster_places(self.store)
+        roster_at: dict[str, int] = {}  # commune -> fitting actors of the CPTS practising there
+        for aid, places in roster.items():
+            for kind, code, specialty, commune in places:
+                if (kind, code) not in wanted or (specs and kind == "professional" and specialty not in specs):
+                    continue
+                roster_at[commune] = roster_at.get(commune, 0) + 1
+                d = self.distance(commune)
+                if d is not None and low < d <= high:
+                    out[aid] = self.add(kind, aid, code, specialty, commune)
+        occupied = self.data.occupied(self.store, keys, specs)
+        pros_at = self.data.occupied(self.store, pro_keys, specs) if pro_keys else {}
+        self.reach_to(min(high, max(self.reach, FIRST_REACH_KM)))
+        found, lo = 0, low
+        while found < need and lo < high:
+            if lo >= self.reach:  # beyond the distances computed: only the communes where such actors practise
+                ring = sorted((d, c) for d, c in ((self.distance(c), c) for c in occupied)
+                              if d is not None and lo < d <= high)
+                hi = high
+            else:
+                hi = min(high, self.reach)
+                ring = self.ranked[bisect_right(self.ranked, (lo, "~")):bisect_right(self.ranked, (hi, "~"))]
+            chunk: list[str] = []
+            expected = 0
+            last = len(ring) - 1
+            for i, (_d, c) in enumerate(ring):
+                n = occupied.get(c)
+                if n:
+                    chunk.append(c)
+                    expected += n
+                if chunk and (expected >= need - found or i == last):
+                    before = set(out)
+                    big = [c for c in chunk if pros_at.get(c, 0) > BIG_COMMUNE]
+                    if big:  # thousands of them in one commune: read the first ones by id (the ranking's tie-break)
+                        self._first_in(role, pro_keys, big, need - found, roster_at, out)
+                        struct_keys = [k for k in keys if k[0] == "structure"]
+                        self.data.ensure_located(self.store, big, struct_keys)
+                        self._take(role, struct_keys, big, out)
+                    rest = [c for c in chunk if c not in big]
+                    self.data.ensure_located(self.store, rest, keys)
+                    self._take(role, keys, rest, out)
+                    found += sum(1 for a in out.keys() - before if a not in roster)
+                    chunk, expected = [], 0
+                    if found >= need:
+                        break
+            lo = hi
+        return out
+
+    def _first_in(self, role: Role, keys: list[tuple[str, str]], communes: list[str], need: int,
+                  roster_at: Mapping[str, int], out: dict[str, Actor]) -> None:
+        """Add the first ``need`` professionals by id (plus as many as the CPTS actors there) of each commune."""
+        professions = [code for _kind, code in keys]
+        for c in communes:
+            for row in run_query(self.store, "match_first_professionals_in_commune", commune=c,
+                                 professions=professions, specialties=list(role.specialties),
+                                 limit=need + roster_at.get(c, 0)):
+                out[row["id"]] = self.add("professional", row["id"], row["code"], row["specialty"], c)
 
     def fetch_ids(self, ids: Iterable[str], roles: list[Role]) -> None:
         """Add the actors of ``ids`` not met yet whose codes (known from the roster) may fit ``roles``."""
@@ -420,9 +542,20 @@ class _Search:
                 place.phone, place.email = row.get("phone"), row.get("email")
 
     def answer(self, role: Role, radius: float, kw: dict[str, Any], extra: Iterable[Actor]) -> _RoleAnswer:
-        """Assess the actors of a role's search zone (and ``extra`` ones); rank the candidates."""
+        """Assess the actors of a role's search zone (and ``extra`` ones); rank the candidates.
+
+        In a dense zone (national graphs: more than :data:`DENSE_ZONE` fitting actors) only
+        the nearest actors within the radius are read, with every actor the CPTS knows in
+        the search zone; how many more candidates and set-aside actors there are is then
+        an estimate (``estimated``).
+        """
         outer = _outer(radius)
-        pool = self.pool(role, outer)
+        keep = SET_ASIDE_FACTOR * self.req.limit
+        dense = self.dense(role, outer)
+        pool = self.nearest_first(role, -1.0, outer, 0) if dense else self.pool(role, outer)
+        if dense:  # every CPTS actor of the zone is in; add the nearest others within the radius
+            for aid, actor in self.nearest_first(role, -1.0, radius, self.req.limit + 1).items():
+                pool.setdefault(aid, actor)
         for a in extra:
             if a.id not in pool and fits(a, role, self.req.profession):
                 pool[a.id] = a
@@ -431,9 +564,18 @@ class _Search:
                                                                  and a.actor.distance_km <= outer)]
         aside = sorted((a for a in shown if not a.candidate), key=lambda a: (a.actor.distance_km is None,
                                                                             a.actor.distance_km or 0.0, a.actor.id))
-        keep = SET_ASIDE_FACTOR * self.req.limit
-        return _RoleAnswer(role, radius, kw, assessed, rank(a for a in shown if a.candidate), aside[:keep],
-                           max(0, len(aside) - keep))
+        candidates = rank(a for a in shown if a.candidate)
+        ans = _RoleAnswer(role, radius, kw, assessed, candidates, aside[:keep], max(0, len(aside) - keep))
+        if dense:
+            keys, specs = self.keys(role), role.specialties
+            inside = self.data.zone_count(self.store, self.within(radius), keys, specs)
+            ring = self.data.zone_count(self.store, self.within(outer), keys, specs) - inside
+            read_inside = sum(1 for a in assessed.values() if a.actor.distance_km is not None
+                              and a.actor.distance_km <= radius)
+            ans.more = max(0, len(candidates) - self.req.limit) + max(0, inside - read_inside)
+            ans.set_aside_more += max(0, ring - sum(1 for a in aside if a.actor.distance_km is not None
+                                                    and a.actor.distance_km > radius))
+        return ans
 
     def nearest(self, ans: _RoleAnswer) -> Assessment | None:
         """The nearest fitting actor outside the radius; one that distance alone sets aside if there is one.
@@ -454,6 +596,10 @@ class _Search:
                 first = first or judged
             return first
 
+        if not self.data.preloaded:  # a national graph: the communes where such actors practise, nearest first
+            near = {a.actor.id: a.actor for a in ans.assessed.values()}
+            near.update(self.nearest_first(role, radius, math.inf, 1))
+            return pick(near.values(), math.inf)
         best = pick((a.actor for a in ans.assessed.values()), _outer(radius))
         if best is not None and best.only_too_far:
             return best
@@ -505,6 +651,7 @@ def run_match(store: GraphStore, req: MatchRequest, *, cache: dict[Any, Any] | N
     extra = [search.actors[i] for i in sorted(serving) if i in search.actors]
     stage_names = {s.id: s.name for s in pathway.stages}
     answers = []
+    search.prefetch([(role, _role_radius(role, req)) for role in roles])
     for role in roles:
         radius = _role_radius(role, req)
         kw = dict(radius_km=radius, commune_name=origin.name, stage_name=stage.name, home_visit=req.home_visit,
@@ -534,7 +681,8 @@ def run_match(store: GraphStore, req: MatchRequest, *, cache: dict[Any, Any] | N
             "radius_km": radius,
             "home_visit_required": req.home_visit and role.home_visit,
             "candidates": [assessment_dict(a, label, i) for i, a in enumerate(ans.candidates[:req.limit], 1)],
-            "more": max(0, len(ans.candidates) - req.limit),
+            "more": max(0, len(ans.candidates) - req.limit) if ans.more is None else ans.more,
+            "estimated": ans.more is not None,
             "set_aside": [assessment_dict(a, label, brief=True) for a in ans.set_aside],
             "set_aside_more": ans.set_aside_more,
             "rupture": not ans.candidates and not role.optional,

@@ -58,7 +58,9 @@ def render_answer(answer: dict[str, Any]) -> None:
         flags = [f"radius {role['radius_km']:g} km"] + (["home visits"] if role["home_visit"] else []) + (
             ["optional"] if role["optional"] else [])
         n = len(role["candidates"]) + role["more"]
-        click.echo(f"\n== {role['label']} [{role['key']}] ({', '.join(flags)}): {n} candidate{'s' if n != 1 else ''}")
+        about = "about " if role.get("estimated") else ""
+        plural = "s" if n != 1 else ""
+        click.echo(f"\n== {role['label']} [{role['key']}] ({', '.join(flags)}): {about}{n} candidate{plural}")
         if role["candidates"]:
             rows = [[x["rank"], x["name"], x["category"] or x["profession"] or "",
                      x["commune"]["name"] if x["commune"] else "", format_km(x["distance_km"])
@@ -68,13 +70,13 @@ def render_answer(answer: dict[str, Any]) -> None:
             for x in role["candidates"]:
                 click.echo(f"  {x['rank']}. {x['name']}: " + "; ".join(r["text"] for r in x["reasons"] + x["notes"]))
             if role["more"]:
-                click.echo(f"... and {role['more']} more (--limit)")
+                click.echo(f"... and {about}{role['more']} more (--limit)")
         for s in role["set_aside"]:
             where = f"{s['commune']['name']}, " if s["commune"] else ""
             dist = format_km(s["distance_km"]) if s["distance_km"] is not None else "distance unknown"
             click.echo(f"  set aside: {s['name']} ({where}{dist}): {'; '.join(r['text'] for r in s['set_aside'])}")
         if role["set_aside_more"]:
-            click.echo(f"  ... and {role['set_aside_more']} more set aside (--limit)")
+            click.echo(f"  ... and {about}{role['set_aside_more']} more set aside (--limit)")
         if not role["candidates"]:
             nearest = role["nearest"]
             head = "POINT DE RUPTURE" if role["rupture"] else "no candidate (optional role)"

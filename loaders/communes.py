@@ -163,6 +163,9 @@ def epci_members(path: str | Path, epci_codes: Iterable[str]) -> set[str]:
     return found
 
 
+GRID_DEG = 0.25  # cell size of the commune index's spatial grid, in degrees
+
+
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in km between two WGS84 points.
 
@@ -192,6 +195,7 @@ class CommuneIndex:
         self.by_code: dict[str, Commune] = {}
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_postal: dict[str, list[str]] = defaultdict(list)
+        self._cells: dict[tuple[int, int], list[Commune]] = defaultdict(list)  # points by GRID_DEG cell
         for c in communes:
             self.add(c)
 
@@ -200,6 +204,8 @@ class CommuneIndex:
         if c.id in self.by_code:
             return
         self.by_code[c.id] = c
+        if c.lat is not None and c.lon is not None:
+            self._cells[(math.floor(c.lat / GRID_DEG), math.floor(c.lon / GRID_DEG))].append(c)
         self._by_name[normalize_name(c.name)].append(c.id)
         for p in c.postal_codes:
             self._by_postal[p].append(c.id)
@@ -270,18 +276,26 @@ class CommuneIndex:
         origin = self.by_code.get(code)
         if origin is None or origin.lat is None or origin.lon is None:
             return {code: 0.0} if origin else {}
-        # cheap bounding box first, then the exact distance
-        dlat = radius_km / 111.0
-        dlon = radius_km / (111.0 * max(math.cos(math.radians(origin.lat)), 0.01))
+        # the grid cells of the bounding box first (a national index has 35,000 points), then the exact distance
+        dlat = radius_km / 110.0
+        far_lat = min(abs(origin.lat) + dlat, 89.0)  # the widest longitude span is at the poleward edge
+        dlon = min(radius_km / (110.0 * max(math.cos(math.radians(far_lat)), 0.01)), 180.0)
         out: dict[str, float] = {}
-        for c in self.by_code.values():
-            if c.lat is None or c.lon is None:
-                continue
-            if abs(c.lat - origin.lat) > dlat or abs(c.lon - origin.lon) > dlon:
-                continue
-            d = haversine_km(origin.lat, origin.lon, c.lat, c.lon)
-            if d <= radius_km:
-                out[c.id] = round(d, 2)
+        lat0, lon0 = origin.lat, origin.lon
+        rows = range(math.floor((lat0 - dlat) / GRID_DEG), math.floor((lat0 + dlat) / GRID_DEG) + 1)
+        cols = range(math.floor((lon0 - dlon) / GRID_DEG), math.floor((lon0 + dlon) / GRID_DEG) + 1)
+        cells = self._cells
+        if len(rows) * len(cols) > len(cells):  # a radius wider than the index: walk the cells held
+            keys = [k for k in cells if k[0] in rows]
+        else:
+            keys = [(i, j) for i in rows for j in cols if (i, j) in cells]
+        for key in keys:
+            for c in cells[key]:
+                if abs(c.lat - lat0) > dlat or abs(c.lon - lon0) > dlon:  # type: ignore[operator]
+                    continue
+                d = haversine_km(lat0, lon0, c.lat, c.lon)  # type: ignore[arg-type]
+                if d <= radius_km:
+                    out[c.id] = round(d, 2)
         out[code] = 0.0
         return out
 

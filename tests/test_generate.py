@@ -72,8 +72,10 @@ def test_territory_other_seed_other_rows(territory, tmp_path):
 
 def test_departement_same_seed_same_bytes(tiny, tmp_path):
     assert main(["--scale", "departement", "--out", str(tmp_path), "--max-rows", "300"]) == 0
-    for path in sorted(tiny.iterdir()):
-        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+    for path in sorted(p for p in tiny.rglob("*") if p.is_file()):
+        rel = path.relative_to(tiny)
+        assert (tmp_path / rel).read_bytes() == path.read_bytes(), rel
+    assert (tmp_path / "nomenclatures" / "TRE_G15_ProfessionSante.csv").is_file()  # the real codes, for labels
 
 
 # --- Personne_activite, 2021 and 2023+ -----------------------------------------------

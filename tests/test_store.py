@@ -105,7 +105,11 @@ def test_syntax_error_and_timeout_are_converted(store):
         ("// DELETE everything\nMATCH (n) RETURN n", None),
         ("MATCH (n) SET n.a = 1", "SET"),
         ("merge (n:X {id: 1})", "MERGE"),
-        ("CALL db.labels()", "CALL"),
+        ("CALL db.labels()", None),  # the catalogue procedures only read
+        ("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType", None),
+        ("CALL db.idx.fulltext.createNodeIndex('X', 'name')", "CALL"),
+        ("CALL { MATCH (n) DETACH DELETE n }", "DETACH"),
+        ("CALL db.labels() YIELD label CALL db.clearQueryCaches()", "CALL"),
     ],
 )
 def test_write_detection_ignores_literals_and_comments(query, clause):
