@@ -261,6 +261,7 @@ class MatchData:
     _counts: dict[str, dict[tuple[str, str], dict[Any, int]]] | None = field(default=None, repr=False)
     _roster_places: dict[str, list[tuple[str, str, Any, Any]]] | None = field(default=None, repr=False)
     _occupied: dict[tuple[Any, Any], dict[str, int]] = field(default_factory=dict, repr=False)
+    _roster_by_key: dict[tuple[str, str], list[tuple[str, Any, Any]]] | None = field(default=None, repr=False)
 
     def ensure_located(self, store: GraphStore, communes: Iterable[str],
                        keys: Iterable[tuple[str, str]] | None = None) -> None:
@@ -350,6 +351,16 @@ class MatchData:
         self._occupied[(keys, specs)] = held
         return held
 
+    def roster_by_key(self, store: GraphStore) -> dict[tuple[str, str], list[tuple[str, Any, Any]]]:
+        """The places of the CPTS's own actors by ``(kind, code)``: [(actor id, specialty, commune)]."""
+        if self._roster_by_key is None:
+            by_key: dict[tuple[str, str], list[tuple[str, Any, Any]]] = {}
+            for aid, places in self.roster_places(store).items():
+                for kind, code, specialty, commune in places:
+                    by_key.setdefault((kind, code), []).append((aid, specialty, commune))
+            self._roster_by_key = by_key
+        return self._roster_by_key
+
     def roster_places(self, store: GraphStore) -> dict[str, list[tuple[str, str, Any, Any]]]:
         """The places of the CPTS's own actors (members, participants, partners...): id -> [(kind, code,
         specialty, commune)], read once per loaded graph.
@@ -387,14 +398,14 @@ class MatchData:
         """Km from ``origin`` to the communes within ``radius`` km at least: by code, and as a sorted list.
 
         Kept per origin (the last 1024 origins); a wider radius than the one kept is
-        computed again, at least twice as wide (at most ``DISTANCE_CACHE_KM``).
+        computed again (at most ``DISTANCE_CACHE_KM``).
         """
         radius = min(radius, DISTANCE_CACHE_KM)
         held = self._distances.get(origin)
         if held is None or held[0] < radius:
             if held is None and len(self._distances) >= 1024:
                 self._distances.clear()
-            reach = max(radius, min(2 * held[0], DISTANCE_CACHE_KM)) if held else radius
+            reach = radius
             km = self.index.within(origin, reach)
             held = self._distances[origin] = (reach, km, sorted((d, c) for c, d in km.items()))
         return held[1], held[2]

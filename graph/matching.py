@@ -337,11 +337,12 @@ class _Search:
         self.ranked: list[tuple[float, str]] = [(0.0, origin.id)]
         self.neighbours = [s for s in (stage.previous, stage.next) if s]
         self._dense: dict[tuple[str, float], bool] = {}
+        self._far: dict[str, float | None] = {}  # distances to communes beyond the ones computed
 
     def reach_to(self, radius: float) -> None:
         """Make sure the distances to the communes within ``radius`` km are known."""
         if radius > self.reach and self.reach < DISTANCE_CACHE_KM:
-            self.reach = min(max(radius, 2 * self.reach, FIRST_REACH_KM), DISTANCE_CACHE_KM)
+            self.reach = min(max(radius, FIRST_REACH_KM), DISTANCE_CACHE_KM)
             self.km, self.ranked = self.data.distances(self.origin.id, self.reach)
 
     def within(self, radius: float) -> list[str]:
@@ -355,7 +356,10 @@ class _Search:
             return None
         if commune in self.km:
             return self.km[commune]
-        return self.data.index.distance(self.origin.id, commune)
+        d = self._far.get(commune, -1.0)
+        if d == -1.0:
+            d = self._far[commune] = self.data.index.distance(self.origin.id, commune)
+        return d
 
     def add(self, kind: str, aid: str, code: Any, specialty: Any, commune: str | None) -> Actor:
         """The actor of this id (made on first sight), with one more place of practice when it is new."""
@@ -413,6 +417,7 @@ class _Search:
         """Read at once the actors of the roles' search zones that are not dense (a few queries for the stage)."""
         if self.data.preloaded:
             return
+        self.reach_to(max((_outer(radius) for _role, radius in roles), default=0.0))  # one distance pass
         wanted: dict[str, set[tuple[str, str]]] = {}
         for role, radius in roles:
             outer = _outer(radius)
@@ -446,9 +451,9 @@ class _Search:
         out: dict[str, Actor] = {}
         roster = self.data.roster_places(self.store)
         roster_at: dict[str, int] = {}  # commune -> fitting actors of the CPTS practising there
-        for aid, places in roster.items():
-            for kind, code, specialty, commune in places:
-                if (kind, code) not in wanted or (specs and kind == "professional" and specialty not in specs):
+        for kind, code in keys:
+            for aid, specialty, commune in self.data.roster_by_key(self.store).get((kind, code), ()):
+                if specs and kind == "professional" and specialty not in specs:
                     continue
                 roster_at[commune] = roster_at.get(commune, 0) + 1
                 d = self.distance(commune)
