@@ -9,7 +9,9 @@ Usage::
 
 On a store it prints the time of each step: the projection (``store_to_networkx``:
 the queries, the big ones page by page, and the NetworkX build), the isolated actors and actors
-outside the main component, the whole graph's articulation points and bridges,
+outside the main component (and the same lists read straight from the store into
+a union-find, ``graph.analysis.links``: ``links_isolation_s``, with
+``links_same_answers``), the whole graph's articulation points and bridges,
 silos (Louvain), and per pathway the coverage matrix, the points-of-failure
 report and the engagement targets, plus one what-if (these four on the
 territory's communes, or on a CPTS-sized zone when the graph has no territory:
@@ -37,6 +39,7 @@ from graph.analysis.communities import silos
 from graph.analysis.coverage import CoverageIndex, coverage_matrix
 from graph.analysis.engagement import engagement_targets
 from graph.analysis.isolation import isolated_actors, network_summary, outside_main_component
+from graph.analysis.links import links_from_store
 from graph.analysis.projection import build_network, collaboration_graph, store_to_networkx
 from graph.analysis.spof import pathway_spof
 from graph.analysis.whatif import remove_actor
@@ -83,10 +86,18 @@ def bench_store(store: Any, louvain: bool = True) -> dict[str, Any]:
     f["territory_communes"] = len(within or ())
     f["zone_communes"] = len(zone)
     cpu = time.process_time()
-    timed(f, "isolated_s", lambda: isolated_actors(G, within=within))
-    timed(f, "outside_main_s", lambda: outside_main_component(G, within=within))
+    isolated = timed(f, "isolated_s", lambda: isolated_actors(G, within=within))
+    outside = timed(f, "outside_main_s", lambda: outside_main_component(G, within=within))
     f["isolated"] = timed(f, "summary_s", lambda: network_summary(G, within=within))["isolated"]
     f["isolation_cpu_s"] = round(time.process_time() - cpu, 3)
+    # the same lists without NetworkX: read from the store into a union-find (graph.analysis.links)
+    t, cpu = time.perf_counter(), time.process_time()
+    links = links_from_store(store)
+    same = links.isolated(within=within) == isolated and links.outside_main(within=within) == outside
+    f["links_isolation_s"] = round(time.perf_counter() - t, 3)
+    f["links_isolation_cpu_s"] = round(time.process_time() - cpu, 3)
+    f["links_same_answers"] = same
+    del links
     H = collaboration_graph(G)
     timed(f, "articulation_points_s", lambda: list(nx.articulation_points(H)))
     timed(f, "bridges_s", lambda: list(nx.bridges(H)))

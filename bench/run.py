@@ -24,8 +24,10 @@ FalkorDB in a temporary folder:
   ``--rdflib-max-nodes``);
 - **matching**: p50/p95 and matches per second on random (pathway, stage,
   commune) requests (``bench.match``);
-- **isolated actors**: projection of the store to NetworkX, then the isolated
-  actors and those outside the main component (``graph.analysis``);
+- **isolated actors**: the actors and their links read from the store into a
+  union-find (``graph.analysis.links``), then the isolated actors and those
+  outside the main component; with ``MAILLAGE_BENCH_NX_PROJECTION=1`` also the
+  full NetworkX projection and ``graph.analysis.isolation`` (minutes at France scale);
 - **Neo4j** (when ``MAILLAGE_NEO4J_URI`` is set): the same load through the
   UNWIND writer; ``--neo4j-import`` also times the neo4j-admin CSV export.
 
@@ -269,24 +271,47 @@ def phase_match(folder: Path, store: Any, server_pid: int | None, opts: argparse
 
 
 def phase_isolation(folder: Path, store: Any, server_pid: int | None, opts: argparse.Namespace) -> dict[str, Any]:
-    """Project the store to NetworkX, then list the isolated actors and those outside the main component."""
-    from graph.analysis import isolated_actors, outside_main_component
-    from graph.analysis.projection import build_network, fetch_rows
+    """Read the actors and links from the store (``graph.analysis.links``: the queries and the union-find go
+    together, page by page), then list the isolated actors and those outside the main component.
+
+    With ``--nx-projection`` (or ``MAILLAGE_BENCH_NX_PROJECTION=1``) the NetworkX path is timed too, apart
+    (``nx_isolation_*``: ``fetch_rows`` + ``build_network``, then ``graph.analysis.isolation``), and its
+    answers compared (``nx_isolation_same``).
+    """
+    from graph.analysis.links import links_from_store
 
     out: dict[str, Any] = {}
     with Phase(server_pid) as ph:
         t0 = time.perf_counter()
-        rows = fetch_rows(store)
-        out["isolation_fetch_s"] = round(time.perf_counter() - t0, 2)
+        links = links_from_store(store)
+        out["isolation_read_s"] = round(time.perf_counter() - t0, 2)
         t0 = time.perf_counter()
-        G = build_network(rows)
-        out["isolation_build_s"] = round(time.perf_counter() - t0, 2)
-        t0 = time.perf_counter()
-        isolated = isolated_actors(G)
-        outside = outside_main_component(G)
+        isolated = links.isolated()
+        outside = links.outside_main()
         out["isolation_analysis_s"] = round(time.perf_counter() - t0, 2)
     out.update(ph.figures("isolation"))
-    out.update(actors=G.number_of_nodes(), isolated_actors=len(isolated), outside_main=len(outside))
+    out.update(actors=len(links), isolated_actors=len(isolated), outside_main=len(outside),
+               main_component=links.main_size)
+    del links
+    if not (getattr(opts, "nx_projection", False) or os.environ.get("MAILLAGE_BENCH_NX_PROJECTION")):
+        return out
+    from graph.analysis import isolated_actors, outside_main_component
+    from graph.analysis.projection import build_network, fetch_rows
+
+    with Phase(server_pid) as ph:
+        t0 = time.perf_counter()
+        rows = fetch_rows(store)
+        out["nx_isolation_fetch_s"] = round(time.perf_counter() - t0, 2)
+        t0 = time.perf_counter()
+        G = build_network(rows)
+        out["nx_isolation_build_s"] = round(time.perf_counter() - t0, 2)
+        t0 = time.perf_counter()
+        nx_isolated = isolated_actors(G)
+        nx_outside = outside_main_component(G)
+        out["nx_isolation_analysis_s"] = round(time.perf_counter() - t0, 2)
+    out.update(ph.figures("nx_isolation"))
+    out["nx_isolation_counts"] = [G.number_of_nodes(), len(nx_isolated), len(nx_outside)]
+    out["nx_isolation_same"] = nx_isolated == isolated and nx_outside == outside
     return out
 
 
@@ -368,7 +393,8 @@ def _run_phase(phase: str, folder: Path, data_dir: str, server_pid: int | None, 
     cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--folder", str(folder),
            "--data-dir-child", data_dir, "--server-pid", str(server_pid or 0), "--result", str(result),
            "--writer", args.writer, "--matches", str(args.matches), "--rdflib-max-nodes", str(args.rdflib_max_nodes),
-           "--phase-timeout", str(args.phase_timeout)] + (["--tmp", args.tmp] if args.tmp else [])
+           "--phase-timeout", str(args.phase_timeout)] + (["--tmp", args.tmp] if args.tmp else []) + (
+           ["--nx-projection"] if args.nx_projection else [])
     try:
         subprocess.run(cmd, cwd=REPO, timeout=args.phase_timeout)
         out = json.loads(result.read_text(encoding="utf-8"))
@@ -560,6 +586,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--skip", action="append", default=[], choices=sorted(PHASES),
                    help="leave a phase out (repeatable)")
     p.add_argument("--neo4j-import", action="store_true", help="also time the neo4j-admin CSV export")
+    p.add_argument("--nx-projection", action="store_true",
+                   help="also time the full NetworkX projection of the isolation phase (minutes at France scale)")
     p.add_argument("--phase-timeout", type=int, default=1800, help="stop a phase after this many seconds")
     p.add_argument("--tmp", default=None, help="folder for the temporary stores (default: the system's)")
     p.add_argument("--json", dest="json_file", default=None, help="write the figures as JSON to this file ('-': stdout)")

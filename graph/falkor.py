@@ -141,6 +141,9 @@ class EmbeddedServer:
             proc.wait()
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """Turn client objects (nodes, edges, paths) into plain dicts and lists."""
     if value is None or isinstance(value, (str, int, float, bool)):
@@ -222,7 +225,10 @@ class FalkorStore(Inspection):
             raise _convert_error(err, query) from err
         columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
         columns = [c.decode() if isinstance(c, bytes) else c for c in columns]
-        return Result(columns, [[_plain(v) for v in row] for row in (res.result_set or [])])
+        rows = res.result_set or []
+        # most rows hold only plain values: keep them as they are (a national read has millions of cells)
+        return Result(columns, [row if all(type(v) in _PLAIN_TYPES for v in row) else [_plain(v) for v in row]
+                                for row in rows])
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> Result:
         """Run a writing query (loaders only)."""

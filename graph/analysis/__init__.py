@@ -13,6 +13,7 @@ from graph.analysis.coverage import (CoverageCell, CoverageIndex, actors_serving
 from graph.analysis.engagement import engagement_targets
 from graph.analysis.isolation import (isolated_actors, isolation_summary, main_component, network_summary,
                                       outside_main_component)
+from graph.analysis.links import Links, links_from_store
 from graph.analysis.projection import (build_network, collaboration_graph, induced_collaboration,
                                        store_to_networkx)
 from graph.analysis.spof import pathway_actors, pathway_spof, pathway_subgraph
@@ -24,6 +25,8 @@ __all__ = [
     "collaboration_graph",
     "induced_collaboration",
     "isolated_actors",
+    "Links",
+    "links_from_store",
     "outside_main_component",
     "main_component",
     "isolation_summary",

@@ -346,11 +346,10 @@ def _build(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> nx.MultiGraph:
         t["communes"].sort()
     role_categories = {c for s in stages.values() for role in s["roles"] for c in role["categories"]}
 
-    # --- actors
+    # --- actors (their sets -- communes, intervenes, covers, stages, structures, referent_of, modes,
+    # sites -- are made when first filled: a national graph would hold millions of empty ones)
     def new_actor(node: str, **attrs: Any) -> None:
-        base = {"communes": set(), "intervenes": set(), "covers": set(), "stages": set(), "structures": set(),
-                "member": False, "member_role": None, "memberships": [], "participation": {},
-                "referent_of": set(), "synthetic": False}
+        base = {"member": False, "member_role": None, "memberships": [], "participation": {}, "synthetic": False}
         base.update(attrs)
         nodes[node] = base
 
@@ -358,8 +357,7 @@ def _build(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> nx.MultiGraph:
         new_actor(r["id"], kind="Professional", label=_name(r.get("first_name"), r.get("last_name")),
                   profession_code=same(r.get("profession_code")), profession_label=same(r.get("profession_label")),
                   specialty_code=same(r.get("specialty_code")), specialty_label=same(r.get("specialty_label")),
-                  category_code=None, category_label=None, synthetic=bool(r.get("synthetic")), modes=set(),
-                  sites=set())
+                  category_code=None, category_label=None, synthetic=bool(r.get("synthetic")))
     structures = {r["id"]: r for r in get("structures")}
 
     def add_structure(sid: str) -> None:
@@ -372,7 +370,7 @@ def _build(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> nx.MultiGraph:
                   category_label=r.get("category_label"), lat=r.get("lat"), lon=r.get("lon"),
                   sector=sector_of_category(r.get("category_code")), synthetic=bool(r.get("synthetic")))
         if r.get("commune"):
-            nodes[sid]["communes"].add(r["commune"])
+            nodes[sid]["communes"] = {r["commune"]}
 
     linked = {s for s, r in structures.items() if r.get("category_code") in role_categories}
     for name in ("memberships", "participations", "interventions", "parties", "referents"):
@@ -382,7 +380,7 @@ def _build(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> nx.MultiGraph:
         add_structure(sid)  # the sites where professionals practise join while activities are read
     for t in territories.values():
         if t["structure"] in nodes:
-            nodes[t["structure"]]["covers"].update(t["communes"])
+            nodes[t["structure"]].setdefault("covers", set()).update(t["communes"])
 
     def actor(label: str | None, ident: str) -> str | None:
         """The node of a (label, id) pair, mapping a CPTS to its structure or its own node."""
@@ -406,19 +404,19 @@ def _build(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> nx.MultiGraph:
             continue
         attrs = nodes[p]
         if r.get("commune"):
-            attrs["communes"].add(same(r["commune"]))
+            attrs.setdefault("communes", set()).add(same(r["commune"]))
         if r.get("mode"):
-            attrs["modes"].add(r["mode"])
+            attrs.setdefault("modes", set()).add(r["mode"])
         s = r.get("structure")
         if s:
             add_structure(s)
         if s and s in nodes:
-            attrs["structures"].add(s)
+            attrs.setdefault("structures", set()).add(s)
             link(p, s, "works_at", kind="works_at")
         key = _site_key(r)
         if key:
             sites[key].add(p)
-            attrs["sites"].add(key)
+            attrs.setdefault("sites", set()).add(key)
     for key in sorted(sites):
         members = sorted(sites[key])
         if len(members) < 2:
@@ -429,8 +427,8 @@ def _build(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> nx.MultiGraph:
             link(a, b, f"shared_site:{key}", kind="shared_site", site=key)
     for p, attrs in nodes.items():
         if attrs["kind"] == "Professional":
-            sectors = {nodes[s]["sector"] for s in attrs["structures"]}
-            liberal = "L" in attrs["modes"] or not attrs["structures"]
+            sectors = {nodes[s]["sector"] for s in attrs.get("structures", ())}
+            liberal = "L" in attrs.get("modes", ()) or not attrs.get("structures")
             attrs["sector"] = ("ville" if liberal or "ville" in sectors
                                else "hôpital" if "hôpital" in sectors
                                else sorted(sectors)[0])
@@ -447,16 +445,16 @@ def _build(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> nx.MultiGraph:
     for r in get("participations"):
         node = actor(r.get("label"), r["actor"])
         if node is not None and r["stage"] in stages:
-            nodes[node]["stages"].add(r["stage"])
+            nodes[node].setdefault("stages", set()).add(r["stage"])
             nodes[node]["participation"][r["stage"]] = _flags(r)
     for r in get("interventions"):
         node = actor(r.get("label"), r["actor"])
         if node is not None:
-            nodes[node]["intervenes"].add(r["commune"])
+            nodes[node].setdefault("intervenes", set()).add(r["commune"])
     for r in get("referents"):
         node = actor(r.get("label"), r["actor"])
         if node is not None and r["pathway"] in pathways:
-            nodes[node]["referent_of"].add(r["pathway"])
+            nodes[node].setdefault("referent_of", set()).add(r["pathway"])
             pathways[r["pathway"]]["referents"].append(node)
 
     # --- partnerships
@@ -483,7 +481,7 @@ def _build(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> nx.MultiGraph:
     # --- pathway hand-offs: consecutive stages' participants already linked
     participants: dict[str, set[str]] = defaultdict(set)
     for node, attrs in nodes.items():
-        for st in attrs["stages"]:
+        for st in attrs.get("stages", ()):
             participants[st].add(node)
     involved = set().union(*participants.values()) if participants else set()
     adj: dict[str, set[str]] = defaultdict(set)  # neighbours of the participants only
@@ -505,7 +503,7 @@ def _build(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> nx.MultiGraph:
     # keep only what the analyses read, and no empty collection (a national graph has 1.6 million nodes)
     rings = {k for k, v in sites.items() if len(v) > CLIQUE_LIMIT}
     for _n, attrs in nodes.items():
-        pathways_of = {stages[s]["pathway"] for s in attrs["stages"]} | attrs["referent_of"]
+        pathways_of = {stages[s]["pathway"] for s in attrs.get("stages", ())}.union(attrs.get("referent_of", ()))
         if pathways_of:
             attrs["pathways"] = sorted(pathways_of)
         ring = [k for k in attrs.pop("sites", ()) if k in rings]
@@ -514,7 +512,7 @@ def _build(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> nx.MultiGraph:
         attrs.pop("modes", None)
         attrs.pop("structures", None)
         for name in ("communes", "intervenes", "covers", "stages", "referent_of"):
-            value = attrs.pop(name)
+            value = attrs.pop(name, None)
             if value:
                 attrs[name] = sorted(value)
         for name in ("memberships", "participation", "member_role"):
