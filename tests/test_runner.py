@@ -186,7 +186,7 @@ def test_relative_dates(gap):
     ("MERGE (c:Commune {id: '59001'})", "MERGE"),
     ("MATCH (c:Commune) REMOVE c.name", "REMOVE"),
     ("MATCH (c:Commune)\n// harmless?\nWITH c DELETE c", "DELETE"),
-    ("CALL db.labels()", "CALL"),
+    ("CALL db.clearQueryCaches()", "CALL"),
     ("UNWIND [1] AS x FOREACH (y IN [1] | CREATE (:X))", "FOREACH"),
 ])
 def test_free_query_refuses_writes_and_leaves_the_graph_unchanged(gap, text, clause):
