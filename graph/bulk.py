@@ -222,7 +222,10 @@ def merge_edge_pairs(src: array, dst: array, props: dict[int, dict]) -> tuple[ar
     >>> list(s), list(d), p
     ([1, 2], [5, 5], {0: {'order': 2}})
     """
-    if len(set(zip(src, dst))) == len(src):  # the usual case, at C speed
+    n = len(src)
+    # the usual case, at C speed: one end is never repeated (each activity has one commune...), so no pair is;
+    # a set of ints is several times cheaper than a set of pairs
+    if len(set(src)) == n or len(set(dst)) == n or len(set(zip(src, dst))) == n:
         return src, dst, props
     first: dict[tuple[int, int], int] = {}
     for pos, pair in enumerate(zip(src, dst)):

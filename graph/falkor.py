@@ -121,19 +121,45 @@ class EmbeddedServer:
             self.stop()
             raise StoreUnavailable(f"FalkorDB server did not answer on {self.socket} within {timeout:.0f} s")
 
+    def _patient_client(self):
+        """A raw client that waits as long as the server needs and never sends a command twice.
+
+        A national graph takes seconds to SAVE: redis-py's default socket timeout and
+        retries would send SAVE again and again (eleven snapshots of 480 MB in a row).
+        """
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        return redis.Redis(unix_socket_path=str(self.socket), socket_connect_timeout=2, socket_timeout=None,
+                           retry=Retry(NoBackoff(), 0))
+
     def save(self) -> None:
-        """Write the RDB snapshot now."""
+        """Write the RDB snapshot now (once)."""
+        import redis
+
         try:
-            self._client().save()
-        except Exception:
-            pass  # a save in progress already covers it
+            self._patient_client().save()
+        except redis.ResponseError:
+            pass  # a background save in progress already covers it
 
     def stop(self) -> None:
         """Save and stop the server if this process started it."""
         proc, self.process = self.process, None
         if proc is None or proc.poll() is not None:
             return
-        proc.terminate()  # SIGTERM: redis writes its final RDB snapshot, then exits
+        clean = False
+        try:  # nothing written since the last snapshot: no need to write it again (seconds on a national graph)
+            client = self._patient_client()
+            clean = client.info("persistence").get("rdb_changes_since_last_save", 1) == 0
+            if clean:
+                client.execute_command("SHUTDOWN", "NOSAVE")
+        except Exception:
+            pass  # SHUTDOWN closes the connection; an unreachable server is terminated below
+        try:
+            proc.wait(timeout=5 if clean else 0)
+        except subprocess.TimeoutExpired:
+            proc.terminate()  # SIGTERM: redis writes its final RDB snapshot, then exits
         try:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:

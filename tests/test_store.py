@@ -134,6 +134,24 @@ def test_embedded_server_persists_across_restarts(tmp_path):
         again.close()
 
 
+def test_snapshots_are_written_once_and_not_again_at_exit(tmp_path):
+    s = FalkorStore.embedded(tmp_path / "data", graph="g")
+    _write(s, _records())
+    s.server.save()
+    s.server.save()
+    client = s.server._patient_client()  # a national SAVE takes seconds: no timeout, never sent twice
+    assert client.connection_pool.connection_kwargs.get("socket_timeout") is None
+    assert client.get_retry()._retries == 0
+    s.close()  # nothing changed since the last save: the server stops without another snapshot
+    log = (tmp_path / "data" / "falkordb.log").read_text()
+    assert log.count("DB saved on disk") == 2 and "Saving the final RDB snapshot" not in log
+    again = FalkorStore.embedded(tmp_path / "data", graph="g")
+    try:
+        assert again.counts()["nodes"] == {"Commune": 1, "Structure": 1, "Professional": 1}
+    finally:
+        again.close()
+
+
 def test_second_process_shares_a_running_server(falkor_server):
     other = EmbeddedServer(falkor_server.data_dir)
     other.start()
