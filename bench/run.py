@@ -316,15 +316,36 @@ def phase_isolation(folder: Path, store: Any, server_pid: int | None, opts: argp
 
 
 def phase_rdf(folder: Path, store: Any, server_pid: int | None, opts: argparse.Namespace) -> dict[str, Any]:
-    """Project the store into pyoxigraph, and into rdflib when the graph is small enough."""
+    """Project the store into an on-disk pyoxigraph store, and into rdflib when the graph is small enough.
+
+    The pyoxigraph store is written under ``--tmp`` by a child process (``graph.rdf_fast``) while
+    this one reads and projects; its size on disk and the child's peak memory are reported, then it
+    is deleted.
+    """
+    import resource
+    import shutil
+
     from graph import rdf
+    from graph.rdf_fast import NTriplesProjector
 
     out: dict[str, Any] = {}
-    with Phase(server_pid) as ph:
-        ox = rdf.store_to_oxigraph(store, strict=False)
+    with tempfile.TemporaryDirectory(prefix="maillage-rdf-", dir=opts.tmp) as d:
+        path = Path(d) / "oxigraph"
+        nt = NTriplesProjector(strict=False)
+        with Phase(server_pid) as ph:
+            ox = rdf.store_to_oxigraph(store, path, strict=False, projector=nt)
+        t0 = time.perf_counter()
         out["rdf_triples"] = len(ox)
-    out["rdf_oxigraph_s"], out["rdf_oxigraph_peak_mb"] = round(ph.seconds, 2), round(ph.peak_mb)
-    del ox
+        out["rdf_count_s"] = round(time.perf_counter() - t0, 2)
+        del ox
+        out["rdf_oxigraph_s"], out["rdf_oxigraph_peak_mb"] = round(ph.seconds, 2), round(ph.peak_mb)
+        out["rdf_oxigraph_cpu_s"], out["rdf_server_cpu_s"] = round(ph.cpu, 2), round(ph.server_cpu, 2)
+        out["rdf_loader_peak_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        out["rdf_store_mb"] = round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6)
+        out["rdf_us_per_triple"] = round(ph.seconds / max(out["rdf_triples"], 1) * 1e6, 2)
+        if nt.undeclared:
+            out["rdf_undeclared"] = sorted(nt.undeclared)
+        shutil.rmtree(path, ignore_errors=True)
     nodes = sum(store.counts()["nodes"].values())
     if nodes <= opts.rdflib_max_nodes:
         with Phase(server_pid) as ph:
