@@ -66,15 +66,23 @@ def _write_rdf(fmt: str) -> Callable[[Any, Path | None, str], dict[str, Any]]:
         from ontology.namespace import PREFIXES
 
         rdflib_fmt, ox_fmt, _suffix = RDF_FORMATS[fmt]
-        if engine == "oxigraph":
+        if engine == "oxigraph":  # an on-disk store in a temporary folder: bounded memory at national scale
+            import tempfile
+
             import pyoxigraph as ox
 
-            ox_store = store_to_oxigraph(store)
             kwargs: dict[str, Any] = {"from_graph": ox.DefaultGraph()}
             if fmt == "turtle":
                 kwargs["prefixes"] = PREFIXES
-            data = ox_store.dump(None, getattr(ox.RdfFormat, ox_fmt), **kwargs)
-            triples = len(ox_store)
+            with tempfile.TemporaryDirectory(prefix="maillage-export-") as tmp:
+                ox_store = store_to_oxigraph(store, Path(tmp) / "store")
+                triples = len(ox_store)
+                if output is not None:
+                    ox_store.dump(str(output), getattr(ox.RdfFormat, ox_fmt), **kwargs)
+                    del ox_store
+                    return {"format": fmt, "engine": engine, "triples": triples, "output": str(output)}
+                data = ox_store.dump(None, getattr(ox.RdfFormat, ox_fmt), **kwargs)
+                del ox_store
         else:
             g = store_to_rdf(store)
             extra = {"context": PREFIXES, "auto_compact": True} if fmt == "jsonld" else {}
