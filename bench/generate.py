@@ -33,6 +33,10 @@ import time
 import uuid
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script from a fresh clone: python bench/generate.py
+    sys.path.insert(0, str(REPO))
+
 from bench.synth_roster import build_partnerships, build_roster, to_csv
 from bench.synth_territory import CPTS_ID, PA_TERRITORY_NAME, generate_professionals, load_territory
 

@@ -331,3 +331,23 @@ def test_loaders_accept_generated_files(territory, tiny):
         records = list(reader(path, report, **kwargs))
         assert records, path.name
         assert not report.rejected, (path.name, report.rejected[:3])
+
+
+def test_scripts_run_from_a_clone_as_the_readme_says(tmp_path):
+    """``python bench/generate.py`` and ``python bench/run.py`` work without installing ``bench``."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": ""}
+    bad = subprocess.run([sys.executable, "bench/generate.py", "--scale", "nowhere", "--out", str(tmp_path)],
+                         cwd=repo, capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and "unknown scale 'nowhere'" in bad.stderr
+    ok = subprocess.run([sys.executable, "bench/generate.py", "--scale", "departement", "--max-rows", "100",
+                         "--out", str(tmp_path)], cwd=repo, capture_output=True, text=True, env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "territory.yaml").is_file()
+    helped = subprocess.run([sys.executable, "bench/run.py", "--help"], cwd=repo, capture_output=True, text=True,
+                            env=env)
+    assert helped.returncode == 0 and "--nx-projection" in helped.stdout
