@@ -31,12 +31,10 @@ odd ids and odd values, that these triples equal the Projector's exactly.
 """
 from __future__ import annotations
 
-import gc
 import io
 import queue
 import re
 import threading
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -44,6 +42,7 @@ from rdflib.namespace import PROV, RDF, SKOS, XSD
 
 from graph.rdf import (IRI_KINDS, Obj, Projector, RdfError, Vocabulary, _check_name, _label_order, _lexical,
                        _segment, node_iri, vocabulary)
+from graph.store import gc_paused
 
 __all__ = [
     "GENERIC_LABELS",
@@ -53,7 +52,6 @@ __all__ = [
     "iter_ntriples",
     "store_to_ntriples",
     "load_oxigraph",
-    "paused_gc",
 ]
 
 #: labels always projected by the Projector itself: their triples depend on other nodes
@@ -69,22 +67,6 @@ _DATETIME = str(XSD.dateTime)
 _RDF_TYPE = str(RDF.type)
 _DERIVED = str(PROV.wasDerivedFrom)
 _BROADER = str(SKOS.broader)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of rows are decoded and projected.
-
-    The rows are lists and dicts without cycles; with the collector on, its
-    passes over the young objects triple the time of decoding a reply.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # --- reading the store ----------------------------------------------------------------------------------
@@ -555,7 +537,7 @@ def iter_ntriples(store: Any, *, strict: bool = True, vocab: Vocabulary | None =
     nt = projector or NTriplesProjector(vocab, strict=strict)
     step = max(1, chunk // 32)  # nodes per slice: a node makes some 10 to 30 lines
     out: list[str] = []
-    with paused_gc():
+    with gc_paused():
         for label, nodes, edges in iter_pages(store, batch_size=batch_size, timeout_ms=timeout_ms):
             for i in range(0, len(nodes), step):
                 nt.nodes(label, nodes[i:i + step], out)

@@ -14,11 +14,13 @@ Examples
 """
 from __future__ import annotations
 
+import gc
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
 __all__ = [
     "GraphStore",
@@ -63,6 +65,22 @@ def looks_like_write(query: str) -> str | None:
     if _CALL_RE.search(text):
         return "CALL"
     return None
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of rows are decoded, built into a graph or walked.
+
+    Such rows (lists, dicts, sets) hold no reference cycle; with the collector on, its
+    repeated passes over the growing heap triple or quadruple the time on a national graph.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass

@@ -40,12 +40,12 @@ The queries are portable Cypher (no ``point.distance``, no ``COUNT {}`` /
 """
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Mapping
 
 import networkx as nx
+
+from graph.store import gc_paused
 
 __all__ = [
     "PROJECTION_QUERIES",
@@ -222,23 +222,6 @@ def fetch_rows(store: Any, timeout_ms: int | None = 600_000) -> dict[str, QueryR
             result = store.run(query, timeout_ms=timeout_ms)
             out[name] = QueryRows(result.columns, result.rows)
     return out
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large graph is built or walked.
-
-    Building (and walking: connected components, Louvain) makes millions of small dicts and
-    sets and no reference cycle; with the collector on, its repeated full passes over the
-    growing heap triple or quadruple the time on a national graph.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _name(first: str | None, last: str | None) -> str:
