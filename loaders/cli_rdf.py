@@ -77,17 +77,15 @@ def _write_rdf(fmt: str) -> Callable[[Any, Path | None, str], dict[str, Any]]:
             with tempfile.TemporaryDirectory(prefix="maillage-export-") as tmp:
                 ox_store = store_to_oxigraph(store, Path(tmp) / "store")
                 triples = len(ox_store)
-                if output is not None:
-                    ox_store.dump(str(output), getattr(ox.RdfFormat, ox_fmt), **kwargs)
-                    del ox_store
-                    return {"format": fmt, "engine": engine, "triples": triples, "output": str(output)}
-                data = ox_store.dump(None, getattr(ox.RdfFormat, ox_fmt), **kwargs)
+                ox_store.dump(str(output) if output is not None else sys.stdout.buffer,
+                              getattr(ox.RdfFormat, ox_fmt), **kwargs)  # streamed, never whole in memory
                 del ox_store
-        else:
-            g = store_to_rdf(store)
-            extra = {"context": PREFIXES, "auto_compact": True} if fmt == "jsonld" else {}
-            data = g.serialize(format=rdflib_fmt, encoding="utf-8", **extra)
-            triples = len(g)
+            sys.stdout.flush()
+            return {"format": fmt, "engine": engine, "triples": triples, "output": str(output) if output else "-"}
+        g = store_to_rdf(store)
+        extra = {"context": PREFIXES, "auto_compact": True} if fmt == "jsonld" else {}
+        data = g.serialize(format=rdflib_fmt, encoding="utf-8", **extra)
+        triples = len(g)
         if output is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
