@@ -227,9 +227,15 @@ def test_free_query_syntax_errors(gap, text, message):
 
 
 def test_timeouts_stop_the_query(gap):
-    """A query past its time limit is stopped with QueryTimeout, free or from the library."""
+    """A query past its time limit is stopped with QueryTimeout, free or from the library.
+
+    The territory gets 4,000 more communes so that the library query takes far longer
+    than 1 ms (about 0.5 s here); on the bare test territory it can finish within 1 ms.
+    """
     with pytest.raises(QueryTimeout, match="time limit"):
         run_cypher(gap, SLOW, timeout_ms=1)
+    gap.write("MATCH (t:Territory {id: 'cpts-test'}) UNWIND range(1, 4000) AS i "
+              "CREATE (t)-[:COVERS]->(:Commune {id: 'X' + toString(i), name: 'Extra ' + toString(i)})")
     with pytest.raises(QueryTimeout):
         run_query(gap, "communes_without_actor_for_stage", {"stage": "ic.suivi"}, timeout_ms=1, today=TODAY)
 
