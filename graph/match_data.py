@@ -16,9 +16,10 @@ last load time) changes, in a cache dict the caller keeps (the viewer's
 """
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from graph.model import Commune
 from graph.queries import load_query
@@ -45,6 +46,8 @@ LOCATED_MAX_ROWS = 500_000  # actors kept in memory by commune (a few hundred by
 LOCATED_BATCH = 500  # communes per query
 ALL = ("*",)  # key of the all-specialties count in a commune's counts (no specialty code is a tuple)
 PRELOAD_MAX_COMMUNES = 3000  # a graph this small (a territory) has its actors read at once, when first used
+FREEZE_EVERY = 20_000  # cache entries added between two gc.freeze() (see settle)
+_unfrozen = 0
 
 
 @lru_cache(maxsize=None)
@@ -258,9 +261,10 @@ class MatchData:
     _read: dict[str, set[tuple[str, str]]] = field(default_factory=dict, repr=False)  # commune -> keys read
     _located_rows: int = 0
     preloaded: bool = False  # every actor of the graph was read at once (a territory-sized graph)
-    _counts: dict[str, dict[tuple[str, str], dict[Any, int]]] | None = field(default=None, repr=False)
+    _counts: dict[tuple[str, str, Any], dict[str, int]] | None = field(default=None, repr=False)
     _roster_places: dict[str, list[tuple[str, str, Any, Any]]] | None = field(default=None, repr=False)
     _occupied: dict[tuple[Any, Any], dict[str, int]] = field(default_factory=dict, repr=False)
+    _structures: dict[str, dict[tuple[str, str], list[tuple[str, Any]]]] | None = field(default=None, repr=False)
     _roster_by_key: dict[tuple[str, str], list[tuple[str, Any, Any]]] | None = field(default=None, repr=False)
 
     def ensure_located(self, store: GraphStore, communes: Iterable[str],
@@ -282,11 +286,24 @@ class MatchData:
     def ensure_located_keys(self, store: GraphStore, wanted: Mapping[str, set[tuple[str, str]]]) -> None:
         """:meth:`ensure_located` with its own keys for each commune (one query per distinct set of keys)."""
         todo: dict[frozenset[tuple[str, str]], list[str]] = {}
+        added = 0  # cache entries made (see settle)
+        if self._counts is not None:  # a national graph: every structure of the pathways is read at once
+            self._ensure_structures(store)
         for c, keys in wanted.items():
             missing = keys - self._read.get(c, set())
+            if self._structures is not None:
+                missing = {k for k in missing if k[0] != "structure"}
+            if missing and self._counts is not None:  # the counts say where nobody of these keys practises
+                absent = {k for k in missing if c not in self._counts.get((*k, ALL), ())}
+                if absent:
+                    self._located.setdefault(c, {}).update((k, ()) for k in absent)
+                    self._read.setdefault(c, set()).update(absent)
+                    missing -= absent
+                    added += 2
             if missing:
                 todo.setdefault(frozenset(missing), []).append(c)
         if not todo:
+            settle(added)
             return
         if self._located_rows > LOCATED_MAX_ROWS:
             self._located.clear()
@@ -303,12 +320,16 @@ class MatchData:
                 for c in batch:
                     at = self._located.setdefault(c, {})
                     for key in missing:
-                        at.setdefault(key, [])
+                        if not at.get(key):
+                            at[key] = []
                     self._read.setdefault(c, set()).update(missing)
+                added += len(batch) * (len(missing) + 2)  # the containers made for them
                 for row in run_query(store, "match_actors_in_communes", communes=batch,
                                      professions=professions, categories=categories):
                     self._located[row["commune"]][(row["kind"], row["code"])].append((row["id"], row["specialty"]))
                     self._located_rows += 1
+                    added += 1
+        settle(added)
 
     def zone_count(self, store: GraphStore, communes: Iterable[str], keys: Iterable[tuple[str, str]],
                    specialties: Iterable[str] = ()) -> int:
@@ -329,27 +350,35 @@ class MatchData:
         held = self._occupied.get((keys, specs))
         if held is not None:
             return held
-        if self._counts is None:
-            counts: dict[str, dict[tuple[str, str], dict[Any, int]]] = {}
-            for row in run_query(store, "match_commune_counts"):
-                by_spec = counts.setdefault(row["commune"], {}).setdefault((row["kind"], row["code"]), {ALL: 0})
-                by_spec[row["specialty"]] = by_spec.get(row["specialty"], 0) + row["n"]
-                by_spec[ALL] += row["n"]
-            self._counts = counts
-        held = {}
-        for c, at in self._counts.items():
-            n = 0
-            for key in keys:
-                by_spec = at.get(key)
-                if by_spec:
-                    n += (sum(by_spec.get(sp, 0) for sp in specs) if specs and key[0] == "professional"
-                          else by_spec[ALL])
-            if n:
-                held[c] = n
-        if len(self._occupied) >= 256:
+        counts = self._commune_counts(store)
+        parts = [part for kind, code in keys
+                 for sp in (specs if specs and kind == "professional" else (ALL,))
+                 if (part := counts.get((kind, code, sp)))]
+        if len(parts) == 1:
+            held = parts[0]  # shared with the counts: callers only read it
+        else:
+            held = {}
+            for part in parts:
+                for c, n in part.items():
+                    held[c] = held.get(c, 0) + n
+        if len(self._occupied) >= 1024:
             self._occupied.clear()
         self._occupied[(keys, specs)] = held
         return held
+
+    def _commune_counts(self, store: GraphStore) -> dict[tuple[str, str, Any], dict[str, int]]:
+        """``(kind, code, specialty)`` -> commune -> how many such actors practise there, read once per
+        loaded graph; the specialty :data:`ALL` counts every specialty of the code."""
+        if self._counts is None:
+            counts: dict[tuple[str, str, Any], dict[str, int]] = {}
+            for row in run_query(store, "match_commune_counts"):
+                c, n = row["commune"], row["n"]
+                for sp in (row["specialty"], ALL) if row["kind"] == "professional" else (ALL,):
+                    at = counts.setdefault((row["kind"], row["code"], sp), {})
+                    at[c] = at.get(c, 0) + n
+            self._counts = counts
+            settle()
+        return self._counts
 
     def roster_by_key(self, store: GraphStore) -> dict[tuple[str, str], list[tuple[str, Any, Any]]]:
         """The places of the CPTS's own actors by ``(kind, code)``: [(actor id, specialty, commune)]."""
@@ -378,11 +407,33 @@ class MatchData:
                     places.setdefault(row["id"], []).append((row["kind"], row["code"], row["specialty"],
                                                              row["commune"]))
             self._roster_places = places
+            settle()
         return self._roster_places
 
     def located_at(self, commune: str) -> dict[tuple[str, str], list[tuple[str, Any]]]:
         """(kind, code) -> [(actor id, specialty)] of a commune read by :meth:`ensure_located`."""
         return self._located.get(commune, {})
+
+    def located(self, commune: str, key: tuple[str, str]) -> Sequence[tuple[str, Any]]:
+        """[(actor id, specialty)] of this ``(kind, code)`` in ``commune``, read by :meth:`ensure_located`."""
+        if key[0] == "structure" and self._structures is not None:
+            return self._structures.get(commune, {}).get(key, ())
+        return self._located.get(commune, {}).get(key, ())
+
+    def _ensure_structures(self, store: GraphStore) -> None:
+        """Read once every structure of a category some role accepts, by commune.
+
+        A few tens of thousands of rows at France scale: reading them by zone took one
+        query of several milliseconds per role, each walking every activity of the zone's
+        communes to find the few structures.
+        """
+        if self._structures is None:
+            at: dict[str, dict[tuple[str, str], list[tuple[str, Any]]]] = {}
+            for row in run_query(store, "match_structures_located", categories=self.role_codes()[1]):
+                at.setdefault(row["commune"], {}).setdefault(("structure", row["code"]), []).append(
+                    (row["id"], None))
+            self._structures = at
+            settle()
 
     def role_codes(self) -> tuple[list[str], list[str]]:
         """Every profession and every structure category some role of some pathway accepts."""
@@ -414,6 +465,27 @@ class MatchData:
         """(code, label) of every profession some role of some pathway accepts, by label."""
         codes = {c for p in self.catalog.values() for s in p.stages for r in s.roles for c in r.professions}
         return sorted(((c, self.label("TRE_G15", c)) for c in codes), key=lambda x: normalize_name(x[1]))
+
+
+def settle(grown: int | None = None) -> None:
+    """Take the objects alive now out of the garbage collector's scans (:func:`gc.freeze`).
+
+    The caches of a national graph hold millions of small objects (actors by commune,
+    per-commune counts). Python's full collections walk them all: at France
+    scale a full collection took up to 1.5 s, hitting one match in twenty. These caches
+    live as long as the loaded graph, and what they drop is still freed by reference
+    counting (they make no reference cycle), so they are frozen once built, and again
+    each time they have grown by :data:`FREEZE_EVERY` entries (``grown``: entries just
+    added). A reference cycle alive at that moment is never collected, which is why
+    freezing stays rare rather than once per match.
+    """
+    global _unfrozen
+    if grown is not None:
+        _unfrozen += grown
+        if _unfrozen < FREEZE_EVERY:
+            return
+    _unfrozen = 0
+    gc.freeze()
 
 
 def _version(store: GraphStore) -> tuple[Any, ...]:
@@ -456,4 +528,5 @@ def match_data(store: GraphStore, cache: dict[Any, Any] | None = None) -> MatchD
         data.preloaded = True
     if cache is not None:
         cache[key] = data
+    settle()
     return data

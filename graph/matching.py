@@ -393,10 +393,10 @@ class _Search:
               out: dict[str, Actor]) -> int:
         """Add to ``out`` the actors of ``communes`` (read already) fitting ``role``; return how many are new."""
         new = 0
+        located = self.data.located
         for commune in communes:
-            at = self.data.located_at(commune)
             for key in keys:
-                for aid, specialty in at.get(key, ()):
+                for aid, specialty in located(commune, key):
                     if role.specialties and key[0] == "professional" and specialty not in role.specialties:
                         continue
                     new += aid not in out
@@ -460,7 +460,8 @@ class _Search:
                 if d is not None and low < d <= high:
                     out[aid] = self.add(kind, aid, code, specialty, commune)
         occupied = self.data.occupied(self.store, keys, specs)
-        pros_at = self.data.occupied(self.store, pro_keys, specs) if pro_keys else {}
+        # a full read of a commune brings every specialty of the professions: judge its size on that
+        pros_at = self.data.occupied(self.store, pro_keys) if pro_keys else {}
         self.reach_to(min(high, max(self.reach, FIRST_REACH_KM)))
         found, lo = 0, low
         while found < need and lo < high:

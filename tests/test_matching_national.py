@@ -116,3 +116,48 @@ def test_results_page_says_when_counts_are_estimated(demo_store, monkeypatch):
     html = app.test_client().get("/recherche", query_string={"pathway": "ic", "stage": "suivi",
                                                              "commune": "59178", "limit": "2"}).get_data(as_text=True)
     assert "candidats" in html and "environ " not in html
+
+
+def test_national_path_reads_only_communes_where_the_counts_find_someone(demo_store, monkeypatch):
+    """Per-commune counts spare the queries: no zone query names a commune without a fitting actor,
+    and the structures of the pathways are read once, in one query, instead of zone by zone."""
+    monkeypatch.setattr(md, "PRELOAD_MAX_COMMUNES", 0)
+    monkeypatch.setattr(mt, "DENSE_ZONE", 10**9)
+    calls: list[tuple[str, dict]] = []
+    names = {md.load_match_query(n): n for n in ("match_actors_in_communes", "match_structures_located")}
+    real_run = demo_store.run
+
+    def spy(query, params=None, **kw):
+        if query in names:
+            calls.append((names[query], dict(params or {})))
+        return real_run(query, params, **kw)
+
+    monkeypatch.setattr(demo_store, "run", spy)
+    cache: dict = {}
+    for req in _requests(demo_store, 20, seed=5):
+        run_match(demo_store, req, cache=cache)
+    data = match_data(demo_store, cache)
+    assert [n for n, _p in calls].count("match_structures_located") == 1
+    zone_calls = [p for n, p in calls if n == "match_actors_in_communes"]
+    assert zone_calls and all(not p["categories"] for p in zone_calls)  # structures come from the one read
+    for p in zone_calls:
+        for c in p["communes"]:
+            assert data.zone_count(demo_store, [c], [("professional", code) for code in p["professions"]]) > 0, c
+    # the structures read at once are those a zone query would have found
+    codes = data.role_codes()[1]
+    expected = {(r["commune"], r["id"]) for r in md.run_query(demo_store, "match_actors_in_communes",
+                                                              communes=sorted(data.index.by_code),
+                                                              professions=[], categories=codes)}
+    got = {(c, aid) for c in data.index.by_code for code in codes for aid, _s in data.located(c, ("structure", code))}
+    assert got == expected and len(got) > 50
+
+
+def test_caches_are_frozen_out_of_the_collector(demo_store, monkeypatch):
+    """A national graph's caches are taken out of the garbage collector's scans once built (gc.freeze)."""
+    import gc
+
+    monkeypatch.setattr(md, "PRELOAD_MAX_COMMUNES", 0)
+    gc.unfreeze()
+    run_match(demo_store, MatchRequest(pathway="ic", stage="suivi", commune="59178", today=TODAY), cache={})
+    assert gc.get_freeze_count() > 10_000
+    gc.unfreeze()
