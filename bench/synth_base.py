@@ -12,6 +12,9 @@ Synthetic identifier ranges (documented in ``loaders/demo/README.md``):
 - FINESS (national benchmark only; the demo uses the real FINESS sites):
   département + ``9`` + 5 digits + Luhn key for ET, département + ``8`` + 5
   digits + key for EJ; overseas ``970d``/``980d`` + 4 digits + key.
+- Phones: only the blocks the national numbering plan keeps for fiction
+  (:data:`FICTION_PHONE_BLOCKS`); e-mail and MSSanté addresses: only the
+  reserved ``.example`` domains (:data:`EMAIL_DOMAIN`, :data:`MSSANTE_DOMAIN`).
 """
 from __future__ import annotations
 
@@ -45,6 +48,10 @@ __all__ = [
     "haversine_km",
     "random_date",
     "person_name",
+    "FICTION_PHONE_BLOCKS",
+    "EMAIL_DOMAIN",
+    "MSSANTE_DOMAIN",
+    "is_fiction_phone",
     "phone_number",
     "spaced_phone",
     "street",
@@ -347,22 +354,58 @@ def person_name(rng: random.Random, female: bool) -> tuple[str, str]:
     return last, first
 
 
-#: First two digits of a geographic phone number, by INSEE region code.
+#: The numbers the national numbering plan keeps for fiction, by zone (first two digits): a 6-digit
+#: root followed by any 4 digits, 10,000 numbers per block, never assigned to a subscriber.
+#: Source: ARCEP, plan national de numérotation (annex 1 of décision n° 2018-0881, as amended), §2.5.12
+#: « numéros pour œuvres audiovisuelles », https://www.legifrance.gouv.fr/jorf/article_jo/JORFARTI000037263033
+#: — roots 01 99 00, 02 61 91, 03 53 01, 04 65 71, 05 36 49 (geographic) and 06 39 98 (mobile), as quoted by
+#: the État's design system (DSFR, « Numéro de téléphone » block, systeme-de-design.gouv.fr). There is no
+#: block in 07 nor an overseas one: overseas numbers (0590…, 0262…) take the block of their zone, 07 the 06 one.
+FICTION_PHONE_BLOCKS = {"01": "019900", "02": "026191", "03": "035301", "04": "046571", "05": "053649",
+                        "06": "063998"}
+
+#: E-mail domain of the synthetic cabinets and MSSanté domain of the synthetic roster: under ``.example``,
+#: reserved for examples by RFC 2606 §2 and RFC 6761 §6.5, so they can never be registered nor reach anyone.
+EMAIL_DOMAIN = "sante.example"
+MSSANTE_DOMAIN = "mssante.example"
+
+#: The real prefix numbers of an INSEE region start with: its zone picks the fiction block, its length how
+#: many digits :func:`phone_number` draws.
 _PHONE_ZONE = {"11": "01", "24": "02", "28": "02", "52": "02", "53": "02", "27": "03", "32": "03", "44": "03",
                "84": "04", "93": "04", "94": "04", "75": "05", "76": "05", "01": "0590", "02": "0596",
                "03": "0594", "04": "0262", "06": "0269"}
 
 
 def phone_number(rng: random.Random, prefix: str = "0327", region: str | None = None) -> str:
-    """A 10-digit phone number starting with ``prefix`` (or the geographic zone of ``region``)."""
+    """A fictional 10-digit phone number: the fiction block of the zone of ``prefix`` + 4 random digits.
+
+    ``prefix`` is the real prefix the number stands for (or, with ``region``, that region's zone); its
+    first two digits pick the block of :data:`FICTION_PHONE_BLOCKS`. As many digits are drawn as a real
+    number has after ``prefix`` and the last four kept: the same random stream as when the numbers were
+    real-looking, so moving them to the fiction blocks changed no other field of the synthetic files.
+
+    >>> phone_number(random.Random(1)), phone_number(random.Random(1), region="11")
+    ('0353010891', '0199004063')
+    """
     if region is not None:
         prefix = _PHONE_ZONE.get(region, "03")
-    n = 10 - len(prefix)
-    return f"{prefix}{rng.randrange(10 ** n):0{n}d}"
+    drawn = rng.randrange(10 ** (10 - len(prefix)))
+    zone = "06" if prefix[:2] == "07" else prefix[:2]
+    return f"{FICTION_PHONE_BLOCKS.get(zone, FICTION_PHONE_BLOCKS['03'])}{drawn % 10_000:04d}"
+
+
+def is_fiction_phone(number: str) -> bool:
+    """True when ``number`` (spaces and dots allowed) is in one of the :data:`FICTION_PHONE_BLOCKS`.
+
+    >>> is_fiction_phone("03 53 01 08 91"), is_fiction_phone("0327930909")
+    (True, False)
+    """
+    digits = number.replace(" ", "").replace(".", "")
+    return len(digits) == 10 and digits.isdigit() and digits[:6] in FICTION_PHONE_BLOCKS.values()
 
 
 def spaced_phone(number: str) -> str:
-    """``0327123456`` -> ``03 27 12 34 56``, the way people write it in their own files."""
+    """``0353011234`` -> ``03 53 01 12 34``, the way people write it in their own files."""
     return " ".join(number[i:i + 2] for i in range(0, len(number), 2))
 
 

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from bench.synth_base import (REFERENCE_DATE, Commune, Picker, acheminement, ascii_upper, phone_number,
+from bench.synth_base import (EMAIL_DOMAIN, REFERENCE_DATE, Commune, Picker, acheminement, ascii_upper, phone_number,
                               read_communes, rpps_number, street, synthetic_siren, synthetic_siret)
 from bench.synth_finess import (FINESS_TOTAL_FRANCE, Establishment, comment_line, draw_establishments,
                                 finess_file_name, read_categories, site_weight, structureet_line)
@@ -156,7 +156,7 @@ class _PaWriter:
             secteur, siret = "SA09", synthetic_siret(synthetic_siren(rng), 1)
             rs = f"SELARL {'DR ' if p.dr else ''}{p.last}"[:38]
         insee, name = (commune.insee, commune.name) if rng.random() > 0.02 else ("", "")
-        email = p.email("exemple-sante.fr") if rng.random() < 0.12 else ""
+        email = p.email(EMAIL_DOMAIN) if rng.random() < 0.12 else ""
         part = cabinet_part(rng, p, 19910000000000 + self.cab_seq, num=num, rep=rep, typ=typ, typ_label=typ_label,
                             voie=voie, cp=commune.postal, bureau=acheminement(commune.postal, commune.name),
                             insee=insee, commune=name, tel=tel, rs=rs, email=email, siret=siret)

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
-from bench.synth_base import (REFERENCE_DATE, VERIFIED_UNTIL, Commune, email_part, haversine_km, random_date,
-                              spaced_phone)
+from bench.synth_base import (MSSANTE_DOMAIN, REFERENCE_DATE, VERIFIED_UNTIL, Commune, email_part, haversine_km,
+                              random_date, spaced_phone)
 
 __all__ = ["Actor", "STAGES", "ROSTER_HEADER", "PARTNERSHIP_HEADER", "build_roster", "build_partnerships",
            "to_csv", "MSSANTE_DOMAIN"]
@@ -35,7 +35,6 @@ ROSTER_HEADER = ["identifiant", "type", "nom", "parcours_etapes", "accepte_nouve
                  "communes_intervention", "role", "adherent_depuis", "derniere_verification", "mssante", "telephone"]
 PARTNERSHIP_HEADER = ["identifiant", "nom", "type", "parties", "parcours", "date_debut", "date_fin", "signe",
                       "description"]
-MSSANTE_DOMAIN = "exemple.mssante.fr"
 CPTS_CREATED = date(2020, 2, 6)  # dateouv of the CPTS du Grand Douai in FINESS
 STALE_BEFORE = date(2025, 5, 1)  # 18 months before VERIFIED_UNTIL
 SOUTH_LATITUDE = 50.31

@@ -28,8 +28,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.synth_base import (COMPLEMENTS_GEO, Commune, Picker, acheminement, ascii_upper, haversine_km, phone_number,
-                              read_communes, rpps_number, street, synthetic_siren, synthetic_siret)
+from bench.synth_base import (COMPLEMENTS_GEO, EMAIL_DOMAIN, Commune, Picker, acheminement, ascii_upper, haversine_km,
+                              phone_number, read_communes, rpps_number, street, synthetic_siren, synthetic_siret)
 from bench.synth_roster import Actor
 from bench.synth_rpps import (PROFESSION_BY_KEY, PROFESSIONS, SECTION_BY_KEY, Person, Profession, Site, activity_line,
                               bare_line,
@@ -45,7 +45,6 @@ CPTS_FINESS = "590063194"
 PA_TERRITORY_NAME = "PS_LibreAcces_Personne_activite_synthetique.txt"
 CH_DOUAI = "590001004"
 CLINICS = ("590816310", "590780094")  # Clinique Saint-Amé (365), Centre Léonard de Vinci (129)
-EMAIL_DOMAIN = "exemple-sante.fr"
 
 _TYPES = {"R": "Rue", "AV": "Avenue", "BD": "Boulevard", "PL": "Place", "RTE": "Route", "CHE": "Chemin",
           "QU": "Quai", "SQ": "Square", "ALL": "Allée", "IMP": "Impasse", "RES": "Résidence", "FG": "Faubourg",
@@ -187,12 +186,11 @@ class _Builder:
     # -- places -------------------------------------------------------------------
 
     def _address(self, commune: Commune) -> dict:
-        """An invented address in ``commune`` with its phone."""
+        """An invented address in ``commune`` with its phone (in the 03 fiction block, Nord and Pas-de-Calais alike)."""
         num, rep, typ, typ_label, voie = street(self.rng)
-        prefix = "0321" if commune.dep == "62" else "0327"
         return {"num": num, "rep": rep, "typ": typ, "typ_label": typ_label, "voie": voie, "cp": commune.postal,
                 "bureau": acheminement(commune.postal, commune.name), "insee": commune.insee,
-                "commune": commune.name, "tel": phone_number(self.rng, prefix) if self.rng.random() < 0.88 else ""}
+                "commune": commune.name, "tel": phone_number(self.rng) if self.rng.random() < 0.88 else ""}
 
     def cabinet(self, p: Person, commune: Commune, *, group: bool, societe: bool = False) -> None:
         """A libéral activity in an individual or group cabinet of ``commune``."""

@@ -208,7 +208,7 @@ def test_territory_roster(territory):
         assert all(re.fullmatch(r"59\d{3}", c) for c in r["communes_intervention"].split())
         assert r["role"] in ("membre", "referent", "bureau", "coordination")
         assert r["adherent_depuis"] <= r["derniere_verification"] <= "2026-11-01"
-        assert not r["mssante"] or r["mssante"].endswith("@exemple.mssante.fr")
+        assert not r["mssante"] or r["mssante"].endswith("@mssante.example")
     ps = [r for r in rows if r["type"] == "PS"]
     professionals = {line.split("|")[2] for line in _lines(territory / PA_TERRITORY_NAME)[1:]}
     assert 0.30 <= len(ps) / len(professionals) <= 0.47
