@@ -410,6 +410,17 @@ class MatchData:
             settle()
         return self._roster_places
 
+    def warm(self, store: GraphStore) -> None:
+        """Read now what the first match of a national graph would read: the per-commune counts, the
+        pathways' structures, the places of the CPTS's own actors (seconds at France scale).
+
+        Nothing to do on a graph read at once (a territory).
+        """
+        if not self.preloaded:
+            self._commune_counts(store)
+            self._ensure_structures(store)
+            self.roster_places(store)
+
     def located_at(self, commune: str) -> dict[tuple[str, str], list[tuple[str, Any]]]:
         """(kind, code) -> [(actor id, specialty)] of a commune read by :meth:`ensure_located`."""
         return self._located.get(commune, {})

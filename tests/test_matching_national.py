@@ -161,3 +161,21 @@ def test_caches_are_frozen_out_of_the_collector(demo_store, monkeypatch):
     run_match(demo_store, MatchRequest(pathway="ic", stage="suivi", commune="59178", today=TODAY), cache={})
     assert gc.get_freeze_count() > 10_000
     gc.unfreeze()
+
+
+def test_warm_reads_what_the_first_national_match_would(demo_store, monkeypatch):
+    """``MatchData.warm`` (run by ``maillage serve``) leaves the first search no counts nor structures to read."""
+    monkeypatch.setattr(md, "PRELOAD_MAX_COMMUNES", 0)
+    cache: dict = {}
+    match_data(demo_store, cache).warm(demo_store)
+    seen: list[str] = []
+    names = {md.load_match_query(n): n for n in ("match_commune_counts", "match_structures_located")}
+    real_run = demo_store.run
+
+    def spy(query, params=None, **kw):
+        seen.append(names.get(query, "other"))
+        return real_run(query, params, **kw)
+
+    monkeypatch.setattr(demo_store, "run", spy)
+    run_match(demo_store, MatchRequest(pathway="ic", stage="suivi", commune="59178", today=TODAY), cache=cache)
+    assert seen and not set(seen) & {"match_commune_counts", "match_structures_located"}
