@@ -98,10 +98,13 @@ def _label(c: Commune) -> str:
     return f"{c.name} ({c.id})"
 
 
-def resolve_commune(index: CommuneIndex, text: str | None) -> Commune:
+def resolve_commune(index: CommuneIndex, text: str | None, *, code_first: bool = True) -> Commune:
     """The one commune meant by an INSEE code, a postal code or a name (accents and case ignored).
 
-    ``Douai (59178)``, as the suggestions write it, is read as its code.
+    ``Douai (59178)``, as the suggestions write it, is read as its code. Five digits that are
+    both a commune's INSEE code and another's postal code (3,002 of the 34,976 codes) are read
+    as the INSEE code when ``code_first`` (the API, the CLI: machines send codes); otherwise
+    (a person typing in the viewer) both readings are offered as choices.
 
     Raises
     ------
@@ -127,7 +130,17 @@ def resolve_commune(index: CommuneIndex, text: str | None) -> Commune:
     if m and m.group(1).upper() in index:
         return index.by_code[m.group(1).upper()]
     if raw.upper() in index:
-        return index.by_code[raw.upper()]
+        found = index.by_code[raw.upper()]
+        others = [] if code_first else [c for c in index.by_postal(raw) if c != found.id]
+        if not others:
+            return found
+        postal = sorted((index.by_code[c] for c in others), key=lambda c: (c.name, c.id))
+        listed = ", ".join(_label(c) for c in postal)
+        raise AmbiguousCommune(
+            f"{raw} is the INSEE code of {_label(found)} and the postal code of {listed}; choose one",
+            f"« {raw} » est le code INSEE de {_label(found)} et le code postal de {listed}. "
+            "Choisissez la commune du patient.",
+            param="commune", choices=[_commune_choice(c) for c in [*postal, found]])
     codes: list[str] = []
     if raw.isdigit() and len(raw) == 5:
         codes = index.by_postal(raw)

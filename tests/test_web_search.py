@@ -72,7 +72,7 @@ def test_results_page(tclient):
     # the fiche, escaped
     assert "<dt>Quoi</dt><dd>Suivre &lt;le patient&gt; &amp; l&#39;aider</dd>" in html
     assert "<dt>Partage d'information</dt><dd>MSSanté, DMP</dd>" in html
-    assert 'href="/recherche?pathway=tp&amp;stage=tp.a&amp;commune=59001"' in html  # previous stage, same patient
+    assert 'href="/recherche?pathway=tp&amp;stage=tp.a&amp;commune=Alpha+(59001)"' in html  # previous stage
     assert 'href="/api/match?pathway=tp&amp;stage=tp.b&amp;commune=59001"' in html
 
 
@@ -118,10 +118,30 @@ def test_ambiguous_commune_offers_choices(tclient):
     html = tclient.get("/recherche?pathway=tp&stage=b&commune=Gamma&home_visit=1").get_data(as_text=True)
     links = re.findall(r'<li><a href="([^"]*)">([^<]*)</a></li>', html)
     assert links == [
-        ("/recherche?pathway=tp&amp;stage=b&amp;commune=59003&amp;home_visit=1", "Gamma (59003)"),
-        ("/recherche?pathway=tp&amp;stage=b&amp;commune=62001&amp;home_visit=1", "Gamma (62001)"),
+        ("/recherche?pathway=tp&amp;stage=b&amp;commune=Gamma+(59003)&amp;home_visit=1", "Gamma (59003)"),
+        ("/recherche?pathway=tp&amp;stage=b&amp;commune=Gamma+(62001)&amp;home_visit=1", "Gamma (62001)"),
     ]
     assert tclient.get(unescape(links[1][0])).status_code == 200
+
+
+def test_five_digits_that_are_two_communes_codes_are_a_choice(store):
+    """A person typing 59004 may mean Delta (INSEE 59004) or Eta (postal code 59004): both are offered,
+    and each choice leads to its own results page, not back to the choice."""
+    build(store)
+    store.write("CREATE (:Commune {id: '62002', name: 'Eta', department: '62', postal_codes: ['59004'], "
+                "lat: 50.1, lon: 3.0})")
+    client = create_app({"TESTING": True, "STORE": store, "SECRET_KEY": "test", "TODAY": "2026-11-22"}).test_client()
+    page = client.get("/recherche?pathway=tp&stage=b&commune=59004")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "« 59004 » est le code INSEE de Delta (59004) et le code postal de Eta (62002)" in unescape(html)
+    links = re.findall(r'<li><a href="([^"]*)">([^<]*)</a></li>', html)
+    assert [label for _url, label in links] == ["Eta (62002)", "Delta (59004)"]
+    for url, label in links:
+        chosen = client.get(unescape(url))
+        assert chosen.status_code == 200 and f"Étape B — {label.split(' (')[0]}" in unescape(chosen.get_data(as_text=True))
+    # the API and the CLI are sent codes by programs: the INSEE code is read as such
+    assert client.get("/api/match?pathway=tp&stage=b&commune=59004").get_json()["commune"]["id"] == "59004"
 
 
 def test_actor_page_professional(tclient):

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from graph.matching import AmbiguousCommune, MatchData, MatchInputError, MatchRequest, match_data, run_match
+from graph.matching import (AmbiguousCommune, MatchData, MatchInputError, MatchRequest, match_data, resolve_commune,
+                            run_match)
 from graph.ranking import format_km
 from web.store import app_cache, get_store
 
@@ -67,7 +68,7 @@ def _choice_url(param: str, choice: Mapping[str, Any], form: Mapping[str, str]) 
     args = {k: v for k, v in form.items() if v}
     if param == "pathway":
         return url_for("search.index", pathway=choice["id"])
-    args[param] = choice["id"]
+    args[param] = _choice_label(choice) if param == "commune" else choice["id"]  # ``Douai (59178)``: one reading
     return url_for("search.results", **args)
 
 
@@ -100,6 +101,8 @@ def results():
     """The results of a search, or the form again with a French message on bad input."""
     form = _form(request.args)
     try:
+        if form.get("commune"):  # a person typed it: five digits that are two communes' codes are a choice
+            resolve_commune(current_match_data().index, form["commune"], code_first=False)
         answer = answer_args(request.args)
     except MatchInputError as err:
         choices = [{"label": _choice_label(c), "url": _choice_url(err.param, c, form)} for c in err.choices]
@@ -109,12 +112,12 @@ def results():
                                **_form_context(form)), status
     stage = answer["stage"]
     nav = {}
+    form["commune"] = _choice_label(answer["commune"])
     for which in ("previous", "next"):
         if stage.get(which):
             args = {k: v for k, v in form.items() if v}
-            args.update(pathway=answer["pathway"]["id"], stage=stage[which], commune=answer["commune"]["id"])
+            args.update(pathway=answer["pathway"]["id"], stage=stage[which])
             nav[which] = url_for("search.results", **args)
-    form["commune"] = f"{answer['commune']['name']} ({answer['commune']['id']})"
     json_args = {k: v for k, v in form.items() if v}
     json_args.update(pathway=answer["pathway"]["id"], stage=stage["id"], commune=answer["commune"]["id"])
     return render_template("results.html", title=f"{stage['name']} — {answer['commune']['name']}", answer=answer,
