@@ -12,7 +12,9 @@ import atexit
 import fcntl
 import hashlib
 import os
+import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -114,6 +116,7 @@ class EmbeddedServer:
                     try:
                         if self._client().info("persistence").get("loading", 0) == 0:
                             atexit.register(self.stop)
+                            _exit_cleanly_on_sigterm()
                             return
                     except Exception:
                         pass
@@ -165,6 +168,25 @@ class EmbeddedServer:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Make SIGTERM (``kill``, systemd, docker stop) and SIGHUP exit through ``atexit``, which stops the server.
+
+    By default these signals end Python at once, leaving the server this process started
+    running with nobody to stop it. Only a signal whose handler is still the default is
+    changed, and only from the main thread (where Python allows it).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) == signal.SIG_DFL:
+            signal.signal(sig, _raise_exit)
+
+
+def _raise_exit(signum: int, _frame: Any) -> None:
+    """A signal handler that exits through ``atexit`` with the shell's code for that signal."""
+    raise SystemExit(128 + signum)
 
 
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})

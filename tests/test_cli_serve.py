@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -31,29 +32,40 @@ def _get(url: str) -> tuple[int, str]:
         return r.status, r.read().decode("utf-8")
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    data = tmp_path_factory.mktemp("serve-data")
+def _load_demo(data: Path) -> dict[str, str]:
+    """Load the demo into the data folder ``data`` with the CLI; return the environment that names it."""
     env = {**os.environ, "MAILLAGE_DATA_DIR": str(data)}
     env.pop("MAILLAGE_NEO4J_URI", None)
     load = subprocess.run([str(MAILLAGE), "load", "--demo", "--no-progress"], env=env, capture_output=True,
                           text=True, timeout=300)
     assert load.returncode in (0, 1), load.stderr  # 1: rows rejected, reported (the demo has none today)
+    return env
+
+
+def _wait_until_served(proc: subprocess.Popen, base: str, log: Path) -> None:
+    """Poll the home page until the viewer answers (the process must not have died)."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            _get(base + "/")
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"maillage serve did not answer: {log.read_text()}") from None
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    data = tmp_path_factory.mktemp("serve-data")
+    env = _load_demo(data)
     port = _free_port()
     log = data / "serve.log"
     with open(log, "w", encoding="utf-8") as out, \
             subprocess.Popen([str(MAILLAGE), "serve", "--port", str(port)], env=env, stdout=out,
                              stderr=subprocess.STDOUT) as proc:
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    _get(f"http://127.0.0.1:{port}/")
-                    break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise AssertionError(f"maillage serve did not answer: {log.read_text()}") from None
-                    time.sleep(0.2)
+            _wait_until_served(proc, f"http://127.0.0.1:{port}", log)
             yield f"http://127.0.0.1:{port}", log
         finally:
             proc.terminate()
@@ -78,3 +90,20 @@ def test_serve_prepares_the_graph_before_listening(served):
     _base, log = served
     text = log.read_text(encoding="utf-8")
     assert text.index("graph ready for searches in") < text.index("maillage: http://127.0.0.1:")
+
+
+def test_stopping_the_viewer_stops_the_store_it_started(tmp_path):
+    """SIGTERM (kill, systemd, docker stop) on ``maillage serve`` also stops the embedded FalkorDB it started."""
+    from graph.falkor import EmbeddedServer
+
+    env = _load_demo(tmp_path)
+    port, log = _free_port(), tmp_path / "serve.log"
+    with open(log, "w", encoding="utf-8") as out, \
+            subprocess.Popen([str(MAILLAGE), "serve", "--port", str(port)], env=env, stdout=out,
+                             stderr=subprocess.STDOUT) as proc:
+        _wait_until_served(proc, f"http://127.0.0.1:{port}", log)
+        server = EmbeddedServer(tmp_path)
+        assert server.alive()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    assert not server.alive(), "the embedded FalkorDB outlived the viewer that started it"
