@@ -310,3 +310,17 @@ def test_graph_without_links(store):
     assert "tous les acteurs sont isolés" in html
     assert "Aucun parcours n&#39;est chargé" in client.get("/carte").get_data(as_text=True)
     assert "Aucun parcours n'est chargé" in client.get("/points-de-rupture").get_data(as_text=True)
+
+
+def test_network_pages_mark_synthetic_actors(demo_store):
+    """On the demo, the isolated-actor page badges the invented professionals, not the real FINESS sites."""
+    from web import create_app
+
+    client = create_app({"TESTING": True, "STORE": demo_store, "SECRET_KEY": "test"}).test_client()
+    html = client.get("/isoles").get_data(as_text=True)
+    table = re.search(r'id="isolated-table">(.*?)</table>', html, re.S).group(1)
+    rows = re.findall(r'data-actor="(\d+)"><td><a href="/acteurs/\d+">[^<]+</a>'
+                      r'( <span class="badge synth">synthétique</span>)?', table)
+    pros = [badge for aid, badge in rows if len(aid) > 9]  # RPPS numbers: the invented professionals
+    structures = [badge for aid, badge in rows if len(aid) == 9]  # FINESS numbers: real sites
+    assert pros and structures and all(pros) and not any(structures)
