@@ -59,8 +59,9 @@ WHERE ($territory IS NULL OR t3.id = $territory)
            AND (y)-[:PARTICIPATES]->(:Participation {home_visits: false})-[:IN_STAGE]->(s))
   AND (NOT $participants_only OR (y)-[:PARTICIPATES]->(:Participation)-[:IN_STAGE]->(s))
 WITH pw, s, r, professionals, structures, collect(DISTINCT y) AS intervening
-WITH pw, s, r, reduce(acc = [], a IN professionals + structures + intervening |
-                      CASE WHEN a IN acc THEN acc ELSE acc + [a] END) AS actors
+// professionals and structures are distinct nodes; only those of an intervention zone may be met twice
+WITH pw, s, r, professionals + structures
+               + [y IN intervening WHERE NOT y IN professionals AND NOT y IN structures] AS actors
 WHERE size(actors) < $min_actors
 RETURN pw.id AS pathway, s.id AS stage, s.name AS stage_name, r.key AS role, r.label AS role_label,
        size(actors) AS actors
