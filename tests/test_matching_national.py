@@ -106,7 +106,7 @@ def test_results_page_says_when_counts_are_estimated(demo_store, monkeypatch):
     monkeypatch.setattr(mt, "DENSE_ZONE", 0)
     app = create_app({"TESTING": True, "STORE": demo_store, "SECRET_KEY": "test"})  # its own, empty cache
     page = app.test_client().get("/recherche", query_string={"pathway": "ic", "stage": "suivi",
-                                                             "commune": "59178", "limit": "2"})
+                                                             "commune": "Douai (59178)", "limit": "2"})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "candidats" in html and "environ " in html and "zone dense" in html
@@ -114,7 +114,7 @@ def test_results_page_says_when_counts_are_estimated(demo_store, monkeypatch):
     monkeypatch.setattr(mt, "DENSE_ZONE", 10**9)
     app = create_app({"TESTING": True, "STORE": demo_store, "SECRET_KEY": "test"})
     html = app.test_client().get("/recherche", query_string={"pathway": "ic", "stage": "suivi",
-                                                             "commune": "59178", "limit": "2"}).get_data(as_text=True)
+                                                             "commune": "Douai (59178)", "limit": "2"}).get_data(as_text=True)
     assert "candidats" in html and "environ " not in html
 
 
