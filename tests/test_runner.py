@@ -226,16 +226,18 @@ def test_free_query_syntax_errors(gap, text, message):
         run_cypher(gap, text)
 
 
-def test_timeouts_stop_the_query(gap):
-    """A query past its time limit is stopped with QueryTimeout, free or from the library.
+def _slow_down(store) -> None:
+    """Give the test territory 4,000 more communes, so that the gap query takes far longer than 1 ms
+    (about 0.5 s here); on the bare test territory it can finish within 1 ms."""
+    store.write("MATCH (t:Territory {id: 'cpts-test'}) UNWIND range(1, 4000) AS i "
+                "CREATE (t)-[:COVERS]->(:Commune {id: 'X' + toString(i), name: 'Extra ' + toString(i)})")
 
-    The territory gets 4,000 more communes so that the library query takes far longer
-    than 1 ms (about 0.5 s here); on the bare test territory it can finish within 1 ms.
-    """
+
+def test_timeouts_stop_the_query(gap):
+    """A query past its time limit is stopped with QueryTimeout, free or from the library."""
     with pytest.raises(QueryTimeout, match="time limit"):
         run_cypher(gap, SLOW, timeout_ms=1)
-    gap.write("MATCH (t:Territory {id: 'cpts-test'}) UNWIND range(1, 4000) AS i "
-              "CREATE (t)-[:COVERS]->(:Commune {id: 'X' + toString(i), name: 'Extra ' + toString(i)})")
+    _slow_down(gap)
     with pytest.raises(QueryTimeout):
         run_query(gap, "communes_without_actor_for_stage", {"stage": "ic.suivi"}, timeout_ms=1, today=TODAY)
 
@@ -327,6 +329,7 @@ def test_cli_bad_input_exits_2_with_one_message(runner, gap, args, message):
 
 def test_cli_timeout_exits_2(runner, gap):
     """A timeout on the CLI is an exit 2 with a hint, not a traceback."""
+    _slow_down(gap)
     res = runner.invoke(cli, ["query", "communes_without_actor_for_stage", "-p", "stage=ic.suivi",
                               "--timeout-ms", "1"], obj={"store": gap})
     assert res.exit_code == 2
