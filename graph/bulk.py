@@ -31,6 +31,12 @@ what :meth:`graph.falkor.FalkorStore.begin_load` gives (the staging graph,
 swapped in atomically by ``commit_load``); :meth:`BulkWriter.prepare` creates
 the ``id`` indexes first, and GRAPH.BULK fills them as it creates the nodes.
 
+Per row, Python's work is kept small: node values are encoded by batches of a
+label, column by column (:mod:`graph.bulk_encoding`: a repetitive column's values are
+encoded once each), the garbage collector rests during :meth:`StreamWriter.add_all`,
+and a reader may hand its records over as *bulk rows* (class, field values,
+relationships) instead of record objects (:meth:`BulkWriter.add_all`).
+
 Examples
 --------
 >>> encode_value(["59000", 7, True, None])
@@ -45,173 +51,15 @@ import threading
 import time
 from array import array
 from collections import defaultdict
-from functools import lru_cache
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, Callable, Iterable
 
+from graph.bulk_encoding import (_PACK_HEADER_COUNT, encode_value, _Layout, _RowEncoder, record_columns)
 from graph.exceptions import GraphError
 from graph.model import Edge, Record
+from graph.store import gc_paused
 from graph.writer import NODE_LABELS
 
 __all__ = ["BulkWriter", "StreamWriter", "encode_value", "record_columns", "merge_edge_pairs"]
-
-_NULL = b"\x00"
-_TRUE, _FALSE = b"\x01\x01", b"\x01\x00"
-_PACK_LONG = struct.Struct("=Bq").pack
-_PACK_DOUBLE = struct.Struct("=Bd").pack
-_PACK_HEADER_COUNT = struct.Struct("=I").pack
-_PACK_ARRAY = struct.Struct("=Bq").pack
-_INT64 = (-(1 << 63), (1 << 63) - 1)
-
-
-def encode_value(value: Any) -> bytes:
-    """Encode one property value in the ``GRAPH.BULK`` binary format.
-
-    Parameters
-    ----------
-    value : None, bool, int, float, str, or a list/tuple of those. ``None`` and
-        an empty list become null (the property is not set), as the model's
-        ``node_props()`` leaves them out.
-
-    Returns
-    -------
-    bytes
-        The type byte and the payload.
-
-    Raises
-    ------
-    GraphError
-        A value of another type, an integer outside int64, or a string holding a
-        NUL character (the protocol ends strings at NUL).
-
-    Examples
-    --------
-    >>> encode_value("Douai")
-    b'\\x03Douai\\x00'
-    >>> encode_value(None) == encode_value([]) == b'\\x00'
-    True
-    """
-    t = type(value)
-    if t is str:
-        if "\x00" in value:
-            raise GraphError(f"the string {value!r} holds a NUL character, which GRAPH.BULK cannot carry")
-        return b"\x03" + value.encode() + b"\x00"
-    if value is None:
-        return _NULL
-    if t is bool:
-        return _TRUE if value else _FALSE
-    if t is int:
-        if not _INT64[0] <= value <= _INT64[1]:
-            raise GraphError(f"the integer {value} does not fit in 64 bits")
-        return _PACK_LONG(4, value)
-    if t is float:
-        return _PACK_DOUBLE(2, value)
-    if t is list or t is tuple:
-        if not value:
-            return _NULL
-        return _PACK_ARRAY(5, len(value)) + b"".join([encode_value(v) for v in value])
-    if isinstance(value, bool):
-        return _TRUE if value else _FALSE
-    if isinstance(value, (str, int, float, list, tuple)):  # subclasses (str enums...): as their base type
-        base = next(b for b in (str, int, float, list) if isinstance(value, b))
-        return encode_value(base(value))
-    raise GraphError(f"cannot store a value of type {t.__name__} in the graph: {value!r}")
-
-
-_NONE_MARK = {None: "\x01"}.get  # _NONE_MARK(v, v): "\x01" for None, v itself otherwise
-
-
-def _encode_strings(values: tuple) -> bytes | None:
-    """Encode a tuple of str/None values in one pass, or None when it needs the careful path.
-
-    Each string becomes ``\x03 value \x00`` by a single ``join``; a None goes in
-    as ``\x01`` and ``\x03\x01\x00`` is then replaced by the null byte: C-speed
-    string operations instead of one Python call per value. Another type, or a
-    value holding ``\x00`` or ``\x01``, goes the careful way.
-
-    >>> _encode_strings(("Douai", None)) == encode_value("Douai") + encode_value(None)
-    True
-    """
-    try:
-        text = "\x03" + "\x00\x03".join(map(_NONE_MARK, values, values)) + "\x00"
-    except TypeError:  # a non-string value (or an unhashable one)
-        return None
-    # a NUL inside a value would end the string early; a \x01 inside one could fake a None. (A \x03
-    # inside a value is harmless: the server reads a string up to its NUL.)
-    if text.count("\x00") != len(values) or text.count("\x01") != values.count(None):
-        return None
-    return text.replace("\x03\x01\x00", "\x00").encode()
-
-
-class _Layout(NamedTuple):
-    """How to read a record class's node properties without building a dict."""
-
-    columns: tuple[str, ...]
-    strings: Callable[[Any], tuple] | None  # getter of the str-annotated fields (first columns)
-    others: Callable[[Any], tuple] | None  # getter of the remaining fields
-    packers: dict[tuple[type, ...], Callable[[tuple], bytes] | None]  # by the types of the remaining values
-
-
-_STRUCT_CODES = {int: ("Bq", 4), float: ("Bd", 2), bool: ("B?", 1), type(None): ("B", 0)}
-
-
-def _packer(types: tuple[type, ...]) -> Callable[[tuple], bytes] | None:
-    """One ``struct.pack`` call for a row of ints, floats, booleans and Nones of these types (else None).
-
-    >>> _packer((int, type(None), bool))((7, None, True)) == encode_value(7) + encode_value(None) + encode_value(True)
-    True
-    """
-    if not all(t in _STRUCT_CODES for t in types):
-        return None
-    packer = struct.Struct("=" + "".join(_STRUCT_CODES[t][0] for t in types)).pack
-    args = ", ".join(f"{_STRUCT_CODES[t][1]}" + ("" if t is type(None) else f", v[{i}]") for i, t in enumerate(types))
-    namespace: dict[str, Any] = {"pack": packer}
-    exec(f"def pack_row(v):\n    return pack({args})\n", namespace)  # noqa: S102 - code built from the type table
-    return namespace["pack_row"]
-
-
-def _encode_others(layout: _Layout, values: tuple) -> bytes:
-    """Encode the non-string fields of a row: one struct call when their types allow it."""
-    types = tuple(map(type, values))
-    try:
-        packer = layout.packers[types]
-    except KeyError:
-        packer = layout.packers[types] = _packer(types)
-    if packer is not None:
-        try:
-            return packer(values)
-        except struct.error:  # an int beyond 64 bits: encode_value names it
-            pass
-    return b"".join([encode_value(v) for v in values])
-
-
-def _as_tuple(names: list[str]) -> Callable[[Any], tuple] | None:
-    """An attrgetter that always returns a tuple (None for no names)."""
-    if not names:
-        return None
-    getter = operator.attrgetter(*names)
-    if len(names) == 1:
-        return lambda obj: (getter(obj),)
-    return getter
-
-
-@lru_cache(maxsize=None)
-def record_columns(cls: type) -> _Layout | None:
-    """The node columns of a record class (str-annotated fields first), or None for a custom ``node_props``.
-
-    Examples
-    --------
-    >>> from graph.model import Epci
-    >>> record_columns(Epci).columns
-    ('id', 'name', 'kind', 'population')
-    """
-    if not cls.LABEL or cls.node_props is not Record.node_props:
-        return None
-    names = [f.name for f in dataclasses.fields(cls) if f.name not in cls.EDGE_FIELDS]
-    strings = [f.name for f in dataclasses.fields(cls)
-               if f.name in names and str(f.type).replace(" ", "") in ("str", "str|None")]
-    others = [n for n in names if n not in strings]
-    return _Layout(tuple(strings + others), _as_tuple(strings), _as_tuple(others), {})
-
 
 def merge_edge_pairs(src: array, dst: array, props: dict[int, dict]) -> tuple[array, array, dict[int, dict]]:
     """Drop repeated (src, dst) pairs, merging their properties in order (``MERGE ... SET r += props``).
@@ -262,6 +110,8 @@ class StreamWriter:
         self.node_counts: dict[str, int] = defaultdict(int)
         self.edge_counts: dict[str, int] = defaultdict(int)
         self.flushed = False
+        self.plans: dict[type, tuple[str, _Layout | None, dict[str, int]]] = {}  # by record class
+        self.routes: dict[tuple[str, str, str], list[Any]] = {}  # by relationship group
 
     # --- GraphWriter's interface -------------------------------------------
 
@@ -273,49 +123,72 @@ class StreamWriter:
         return node_id in self.seen[label]
 
     def add_all(self, records: Iterable[Record]) -> int:
-        """Add every record of an iterable; return how many."""
+        """Add every record of an iterable; return how many (the garbage collector rests meanwhile)."""
         n = 0
-        for n, record in enumerate(records, 1):
-            self.add(record)
+        add = self.add
+        with gc_paused():  # records and rows hold no reference cycle: its passes would only cost time
+            for n, record in enumerate(records, 1):
+                add(record)
         return n
 
     def add(self, record: Record) -> None:
         """Add one record's node (merged with an earlier one of the same id) and its relationships."""
         if self.flushed:
             raise GraphError(f"{type(self).__name__} writes once: add() after flush() is not supported")
-        cls = type(record)
-        label = cls.LABEL
+        plan = self.plans.get(type(record))
+        if plan is None:
+            plan = self._plan(type(record))
+        label, layout, known = plan
         if label:
-            layout = record_columns(cls)
             if layout is None:
                 self._add_props(label, record.node_props(), None)
             else:
                 node_id = record.id  # type: ignore[attr-defined]
-                known = self.seen[label]
                 if node_id in known:
                     self.duplicates[label].setdefault(node_id, {}).update(record.node_props())
                 else:
-                    index = len(known)
-                    known[node_id] = index
+                    index = known[node_id] = len(known)
                     self.ids[label].append(node_id)
                     self.node_counts[label] += 1
                     self._write_node(label, layout, record, index)
-        seen, pairs_of, deferred = self.seen, self.pairs, self.deferred
-        for edge in record.edges():  # add_edge(), inlined: this runs for millions of relationships
-            rtype, src_label, src_id, dst_label, dst_id, props = edge
-            src = seen[src_label].get(src_id)
-            dst = seen[dst_label].get(dst_id)
+        self._add_edges(record.edges(), False)
+
+    def _add_edges(self, edges: Iterable[tuple], bare: bool) -> None:
+        """Keep each relationship as a pair of node numbers, or defer it while an end is unknown.
+
+        ``bare``: the relationships are ``(type, source label, source id, target
+        label, target id)`` without properties (bulk rows), else :class:`Edge`.
+        This is :meth:`add_edge` inlined: it runs for millions of relationships.
+        """
+        routes, deferred = self.routes, self.deferred
+        for edge in edges:
+            route = routes.get((edge[0], edge[1], edge[3]))
+            if route is None:
+                route = self._route(edge[0], edge[1], edge[3])
+            src = route[0].get(edge[2])
+            dst = route[1].get(edge[4])
             if src is None or dst is None:
-                deferred.append(edge)
+                deferred.append(Edge(*edge, {}) if bare else edge)
                 continue
-            key = (rtype, src_label, dst_label)
-            pairs = pairs_of.get(key)
+            pairs = route[2]
             if pairs is None:
-                pairs = pairs_of[key] = array("Q")
-            if props:
-                self.edge_props[key][len(pairs) // 2] = dict(props)
+                pairs = route[2] = self.pairs.setdefault(route[3], array("Q"))
+            if not bare and edge[5]:
+                self.edge_props[route[3]][len(pairs) // 2] = dict(edge[5])
             pairs.append(src)
             pairs.append(dst)
+
+    def _plan(self, cls: type) -> tuple[str, _Layout | None, dict[str, int]]:
+        """What :meth:`add` needs for a record class: its label, its layout, the ids of its label's nodes."""
+        label = cls.LABEL  # type: ignore[attr-defined]
+        plan = self.plans[cls] = (label, record_columns(cls) if label else None, self.seen[label] if label else {})
+        return plan
+
+    def _route(self, rtype: str, src_label: str, dst_label: str) -> list[Any]:
+        """What :meth:`add` needs for a relationship group: both ends' ids, its pairs (once made), its key."""
+        key = (rtype, src_label, dst_label)
+        route = self.routes[key] = [self.seen[src_label], self.seen[dst_label], self.pairs.get(key), key]
+        return route
 
     def add_node(self, label: str, props: dict[str, Any]) -> None:
         """Add a node given as a label and a property dict (``id`` required)."""
@@ -439,6 +312,12 @@ class _Sender:
             raise GraphError(f"FalkorDB bulk insert into graph {self.graph!r} failed: {err}") from err
 
 
+#: bulk rows of each record class checked against their record (see BulkWriter._check_row)
+_CHECKED_ROWS = 64
+#: node rows of one label encoded at a time by :class:`_RowEncoder`
+_BATCH_ROWS = 512
+
+
 def _token_header(name: str, columns: Iterable[str]) -> bytes:
     """The header of a token: entity name, property count, property names."""
     cols = list(columns)
@@ -447,16 +326,34 @@ def _token_header(name: str, columns: Iterable[str]) -> bytes:
 
 
 class _NodeBuffer:
-    """Rows of one label waiting to be sent, all with the same columns."""
+    """Rows of one label waiting to be sent, all with the same columns.
 
-    __slots__ = ("columns", "header", "rows", "first")
+    ``rows`` holds the value tuples not encoded yet (by ``encoder``, for a
+    record class's layout), ``chunks`` the encoded rows; ``count`` is how many
+    rows ``chunks`` holds.
+    """
 
-    def __init__(self, label: str, columns: tuple[str, ...], first: int) -> None:
+    __slots__ = ("columns", "header", "encoder", "rows", "chunks", "count", "first")
+
+    def __init__(self, label: str, columns: tuple[str, ...], first: int, encoder: _RowEncoder | None) -> None:
         """Set up the instance."""
         self.columns = columns
         self.header = _token_header(label, columns)
-        self.rows: list[bytes] = []
+        self.encoder = encoder
+        self.rows: list[tuple] = []
+        self.chunks: list[bytes] = []
+        self.count = 0
         self.first = first
+
+    def encode(self) -> int:
+        """Encode the waiting value tuples into ``chunks``; return the number of bytes added."""
+        if not self.rows:
+            return 0
+        chunk = self.encoder.encode(self.rows)  # type: ignore[union-attr]
+        self.count += len(self.rows)
+        self.rows = []
+        self.chunks.append(chunk)
+        return len(chunk)
 
 
 class BulkWriter(StreamWriter):
@@ -486,7 +383,11 @@ class BulkWriter(StreamWriter):
         self.store = store
         self.buffer_bytes, self.edge_chunk, self.batch_size, self.tracer = buffer_bytes, edge_chunk, batch_size, tracer
         self.buffers: dict[str, _NodeBuffer] = {}
+        self.encoders: dict[tuple[str, ...], _RowEncoder] = {}
+        self.row_plans: dict[type, list[Any]] = {}  # by record class, for bulk rows
         self.pending = 0
+        #: rows of a label encoded at a time (fewer for small buffers, so that a call can carry a single node)
+        self.batch_rows = max(1, min(_BATCH_ROWS, buffer_bytes >> 8))
         self.next_id = 0
         self.segments: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # (first local, first id, n)
         self.sender: _Sender | None = None
@@ -513,46 +414,138 @@ class BulkWriter(StreamWriter):
     # --- nodes -------------------------------------------------------------
 
     def _write_node(self, label: str, layout: _Layout | None, source: Any, index: int) -> None:
-        """Encode one node row into its label's buffer; send the buffers when they are big enough."""
-        buf = self.buffers.get(label)
+        """Keep one node row in its label's buffer; encode it by batches, send the buffers when they are big enough."""
         if layout is not None:
-            if buf is None or buf.columns is not layout.columns:
-                buf = self._new_buffer(label, layout.columns, index)
-            row = _encode_strings(layout.strings(source)) if layout.strings else b""
-            if row is None:
-                row = b"".join([encode_value(v) for v in layout.strings(source)])  # type: ignore[misc]
-            if layout.others:
-                row += _encode_others(layout, layout.others(source))
-        else:
-            columns = buf.columns if buf is not None else ()
-            if buf is None or not set(source) <= set(columns):
-                buf = self._new_buffer(label, columns + tuple(k for k in source if k not in columns), index)
-            row = b"".join([encode_value(source.get(c)) for c in buf.columns])
-        buf.rows.append(row)
+            self._write_values(label, layout, layout.values(source), index)
+            return
+        buf = self.buffers.get(label)
+        columns = buf.columns if buf is not None else ()
+        if buf is None or not set(source) <= set(columns):
+            buf = self._new_buffer(label, columns + tuple(k for k in source if k not in columns), index, None)
+        self.pending += buf.encode()
+        row = b"".join([encode_value(source.get(c)) for c in buf.columns])
+        buf.chunks.append(row)
+        buf.count += 1
         self.pending += len(row)
         if self.pending >= self.buffer_bytes:
             self._send_nodes()
 
-    def _new_buffer(self, label: str, columns: tuple[str, ...], first: int) -> _NodeBuffer:
+    def _write_values(self, label: str, layout: _Layout, values: tuple, index: int) -> None:
+        """Keep the values of one node row (in ``layout.columns`` order) in its label's buffer."""
+        buf = self.buffers.get(label)
+        if buf is None or buf.columns is not layout.columns:
+            buf = self._new_buffer(label, layout.columns, index, self._encoder(layout))
+        rows = buf.rows
+        rows.append(values)
+        if len(rows) >= self.batch_rows:
+            self.pending += buf.encode()
+            if self.pending >= self.buffer_bytes:
+                self._send_nodes()
+
+    # --- bulk rows: records given as (class, field values, relationships) ---------
+
+    def add_all(self, records: Iterable[Record]) -> int:
+        """Add every record of an iterable; return how many.
+
+        An iterable with a ``bulk_rows()`` method (such as
+        :class:`loaders.rpps.PersonneActivite`) is read through it: each record
+        comes as ``(class, field values, relationships)``, where ``class(*values)``
+        is the record and the relationships are its ``edges()`` as
+        ``(type, source label, source id, target label, target id)`` without
+        properties. No record object is built then (but for a node seen before,
+        merged as :meth:`add` does); the first rows of each class are checked
+        against their record (:meth:`_check_row`).
+        """
+        bulk_rows = getattr(records, "bulk_rows", None)
+        if bulk_rows is None:
+            return super().add_all(records)
+        if self.flushed:
+            raise GraphError(f"{type(self).__name__} writes once: add() after flush() is not supported")
+        n = 0
+        with gc_paused():
+            for n, (cls, values, edges) in enumerate(bulk_rows(), 1):
+                self._add_row(cls, values, edges)
+        return n
+
+    def _add_row(self, cls: type, values: tuple, edges: Iterable[tuple]) -> None:
+        """Add one bulk row: its node (unless already there: then the record goes through :meth:`add`), its edges."""
+        plan = self.row_plans.get(cls)
+        if plan is None:
+            plan = self._row_plan(cls)
+        label, layout, known, project, checks = plan
+        node_id = values[0]
+        if checks:
+            edges = tuple(edges)
+            self._check_row(cls, values, edges)
+        if node_id in known:
+            self.add(cls(*values))
+            return
+        index = known[node_id] = len(known)
+        self.ids[label].append(node_id)
+        self.node_counts[label] += 1
+        self._write_values(label, layout, project(values) if project else values, index)
+        self._add_edges(edges, True)
+
+    def _row_plan(self, cls: type) -> list[Any]:
+        """What :meth:`_add_row` needs for a record class: label, layout, its nodes' ids, the node values' getter."""
+        layout = record_columns(cls)
+        fields = [f.name for f in dataclasses.fields(cls)]
+        if layout is None or fields[0] != "id":
+            raise GraphError(f"bulk rows of {cls.__name__}: the class needs a label, the model's node_props() "
+                             "and id as its first field")
+        positions = [fields.index(c) for c in layout.columns]
+        project = None if positions == list(range(len(fields))) else operator.itemgetter(*positions)
+        plan = self.row_plans[cls] = [cls.LABEL, layout, self.seen[cls.LABEL], project, _CHECKED_ROWS]
+        return plan
+
+    def _check_row(self, cls: type, values: tuple, edges: Iterable[tuple]) -> None:
+        """Check a bulk row against its record: same node values, same relationships (the first rows of a class).
+
+        Raises
+        ------
+        GraphError
+            The row's relationships or node values are not the record's (a reader out of step with the model).
+        """
+        plan = self.row_plans[cls]
+        plan[4] -= 1
+        record = cls(*values)
+        label, layout, _, project, _ = plan
+        want = [tuple(e) for e in record.edges()]
+        got = [(*e, {}) for e in edges]
+        if got != want or (project(values) if project else values) != layout.values(record):
+            raise GraphError(f"the bulk row of {cls.__name__} {values[0]!r} is not its record: relationships {got!r} "
+                             f"for {want!r}, or other node values (the reader must follow {cls.__name__})")
+
+    def _new_buffer(self, label: str, columns: tuple[str, ...], first: int,
+                    encoder: _RowEncoder | None) -> _NodeBuffer:
         """Start a buffer for new columns (the old one is sent first, to keep the node order)."""
-        if label in self.buffers and self.buffers[label].rows:
+        old = self.buffers.get(label)
+        if old is not None and (old.rows or old.chunks):
             self._send_nodes()
-        buf = self.buffers[label] = _NodeBuffer(label, columns, first)
+        buf = self.buffers[label] = _NodeBuffer(label, columns, first, encoder)
         return buf
+
+    def _encoder(self, layout: _Layout) -> _RowEncoder:
+        """The row encoder of a layout (one per record class, its column caches kept for the whole load)."""
+        encoder = self.encoders.get(layout.columns)
+        if encoder is None:
+            encoder = self.encoders[layout.columns] = _RowEncoder(layout)
+        return encoder
 
     def _send_nodes(self) -> None:
         """Send every buffered node row in one call; record the server ids they get."""
         tokens, count = [], 0
         for label, buf in self.buffers.items():
-            if not buf.rows:
+            buf.encode()
+            if not buf.chunks:
                 continue
-            n = len(buf.rows)
+            n = buf.count
             self.segments[label].append((buf.first, self.next_id, n))
             self.next_id += n
             count += n
-            tokens.append(buf.header + b"".join(buf.rows))
+            tokens.append(buf.header + b"".join(buf.chunks))
             buf.first += n
-            buf.rows = []
+            buf.chunks, buf.count = [], 0
         self.pending = 0
         if tokens:
             self._sender().send(count, 0, tokens, [])

@@ -1,6 +1,7 @@
 """The FalkorDB bulk path (graph/bulk.py): GRAPH.BULK gives the same graph as the UNWIND writer."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,95 @@ def test_cli_load_takes_the_writer_option(runner, tmp_path):
     result = runner.invoke(cli, ["--data-dir", str(data), "load", str(TERRITORY), "--writer", "fast"])
     assert result.exit_code == 2
     assert "Invalid value for '--writer': 'fast' is not one of 'auto', 'bulk', 'unwind'." in result.output
+
+
+# --- batches of node rows and bulk rows (the faster path of a national load) ------------------------------------
+
+TRICKY = ["Douai", "", "Été", "Gœulzin", "\x01", "\x02", "a\x03", "x\x03\x01\x00"[:-1], "None", "a\x02b"]
+
+
+@pytest.mark.parametrize("repeat", [1, 8])  # one value per row, or each value on many rows (its column cached)
+def test_the_row_encoder_gives_the_bytes_of_encode_value(repeat):
+    from graph.bulk_encoding import _RowEncoder, record_columns
+
+    layout = record_columns(Professional)
+    names = TRICKY * repeat
+    rows = [layout.values(Professional(id=f"8{i:011d}", id_type="RPPS", identifier=f"{i:011d}", last_name=name,
+                                       first_name=names[-1 - i], civility=None if i % 3 else "M",
+                                       source_line=i if i % 4 else None, synthetic=bool(i % 2)))
+            for i, name in enumerate(names)]
+    encoder = _RowEncoder(layout)
+    for batch in (rows[:len(rows) // 2], rows[len(rows) // 2:], rows):  # caches are decided on the first batch
+        assert encoder.encode(batch) == b"".join(encode_value(v) for row in batch for v in row)
+    assert (encoder.caches[layout.columns.index("last_name")] is False) == (repeat == 1)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("a\x00b", "holds a NUL character"),
+    (["x"], "cannot store"),  # not in a string column: unhashable, then encoded as an array
+    (1 << 70, "the integer 1180591620717411303424 does not fit in 64 bits"),
+])
+def test_the_row_encoder_names_a_value_the_protocol_cannot_carry(value, message):
+    from graph.bulk_encoding import _RowEncoder, record_columns
+
+    layout = record_columns(Professional)
+    good = Professional(id="819900000001", id_type="RPPS", identifier="19900000001", last_name="A", source_line=1)
+    bad = Professional(id="819900000002", id_type="RPPS", identifier="19900000002", last_name="B", source_line=2)
+    if isinstance(value, int):
+        bad.source_line = value
+    else:
+        bad.last_name = value
+    rows = [layout.values(r) for r in (good, bad)]
+    if isinstance(value, list):  # a list is a valid value (an array): it is encoded, not refused
+        assert _RowEncoder(layout).encode(rows) == b"".join(encode_value(v) for row in rows for v in row)
+        return
+    with pytest.raises(GraphError, match=message):
+        _RowEncoder(layout).encode(rows)
+
+
+class _Rows:
+    """An iterable of records that also offers them as bulk rows (as loaders.rpps.PersonneActivite does)."""
+
+    def __init__(self, rows):
+        """Keep the rows: (class, field values, relationships)."""
+        self.rows = rows
+
+    def __iter__(self):
+        """The records."""
+        return iter([cls(*values) for cls, values, _ in self.rows])
+
+    def bulk_rows(self):
+        """The bulk rows."""
+        return iter(self.rows)
+
+
+def _professional_row(n, last_name, profession="60"):
+    """A bulk row of a Professional: its field values and its relationships."""
+    record = Professional(id=f"8{n:011d}", id_type="RPPS", identifier=f"{n:011d}", last_name=last_name,
+                          profession_code=profession, source_line=n)
+    values = tuple(getattr(record, f.name) for f in dataclasses.fields(record))
+    return Professional, values, [e[:5] for e in record.edges()]
+
+
+def test_bulk_rows_give_the_graph_of_the_records_duplicates_included(store, other_store):
+    concept = Concept(id="TRE_G15:60", scheme="TRE_G15", code="60", label="Infirmier")
+    rows = [_professional_row(1, "A"), _professional_row(2, "B", profession="99")]
+    again = [_professional_row(1, "A bis")]  # seen before: merged as MERGE ... SET n += props
+    by_records, by_rows = BulkWriter(store), BulkWriter(other_store)
+    for writer, wrap in ((by_records, lambda r: iter(_Rows(r))), (by_rows, _Rows)):
+        writer.prepare()
+        writer.add(concept)
+        assert writer.add_all(wrap(rows)) == 2 and writer.add_all(wrap(again)) == 1
+        writer.flush()
+    assert dump(other_store) == dump(store)
+    assert other_store.run("MATCH (p:Professional {id: '800000000001'}) RETURN p.last_name").rows == [["A bis"]]
+    assert by_rows.unresolved_summary() == by_records.unresolved_summary() == [
+        "1 HAS_PROFESSION relationship(s) from Professional to Concept not created: the Concept is not in the "
+        "loaded sources (e.g. 800000000002->TRE_G15:99)"]
+
+
+def test_a_bulk_row_that_is_not_its_record_is_refused(other_store):
+    cls, values, edges = _professional_row(1, "A")
+    w = BulkWriter(other_store)
+    with pytest.raises(GraphError, match="the bulk row of Professional '800000000001' is not its record"):
+        w.add_all(_Rows([(cls, values, edges[:0])]))  # a relationship left out

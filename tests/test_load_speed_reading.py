@@ -98,6 +98,27 @@ def test_row_lists_and_row_dicts_agree_and_wrong_widths_are_reported_in_order(tm
         read_csv_lists(path, "|", "utf-8", ("zz",), on_error=print)
 
 
+@pytest.mark.parametrize("block", [7, 1 << 22])
+@pytest.mark.parametrize("trailing", [False, True])
+def test_wrong_widths_are_reported_in_their_turn(tmp_path, monkeypatch, block, trailing):
+    # a wrong width reaches on_error between the rows before and after it, as the reader's caller takes them
+    end = "|" if trailing else ""
+    lines = ["a|b|c"] + [f"{i}|x|y" for i in range(2, 9)]
+    lines[4], lines[6] = "4|x", "6|x|y|z"
+    path = tmp_path / "plain.txt"
+    path.write_text("\n".join(line + end for line in lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(reading, "BLOCK_BYTES", block)
+    events = []
+    header, rows = read_csv_lists(path, "|", "utf-8", ("a",), trailing_delimiter=trailing,
+                                  on_error=lambda err, raw: events.append(("error", err.line, err.reason)))
+    for line, fields, raw in rows:
+        events.append(("row", line, fields))
+    assert header == ["a", "b", "c"]
+    assert events == [("row", 2, ["2", "x", "y"]), ("row", 3, ["3", "x", "y"]), ("row", 4, ["4", "x", "y"]),
+                      ("error", 5, "wrong number of fields: 2 instead of 3"), ("row", 6, ["6", "x", "y"]),
+                      ("error", 7, "wrong number of fields: 4 instead of 3"), ("row", 8, ["8", "x", "y"])]
+
+
 @pytest.mark.parametrize("name, count, digest", [
     ("PS_LibreAcces_Personne_activite_sample_2021.txt", 13, "27b870f747223dfb"),
     ("PS_LibreAcces_Personne_activite_2023_format.txt", 4, "96f4da85433d56d1"),
