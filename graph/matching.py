@@ -231,6 +231,7 @@ class MatchRequest:
     limit: int = DEFAULT_LIMIT
     stale_days: int = DEFAULT_STALE_DAYS
     today: date | None = None
+    code_first: bool = True  # five digits: an INSEE code first (False: a person typed them, see resolve_commune)
 
     def __post_init__(self) -> None:
         if self.radius_km is not None and not (0 < self.radius_km <= MAX_RADIUS_KM):
@@ -252,7 +253,7 @@ class MatchRequest:
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any], *, today: date | None = None,
-                  stale_days: int = DEFAULT_STALE_DAYS) -> "MatchRequest":
+                  stale_days: int = DEFAULT_STALE_DAYS, code_first: bool = True) -> "MatchRequest":
         """Parse query-string arguments (all strings); a malformed value raises :class:`BadParameter`.
 
         >>> args = {"pathway": "ic", "stage": "suivi", "commune": "Douai", "radius_km": "2,5"}
@@ -291,7 +292,7 @@ class MatchRequest:
                                    f"Date invalide : « {text('today')} » (AAAA-MM-JJ).", param="today") from err
         return cls(pathway=text("pathway"), stage=text("stage"), commune=text("commune"),
                    home_visit=home in _TRUE, radius_km=radius, profession=text("profession") or None,
-                   limit=limit, stale_days=stale, today=day)
+                   limit=limit, stale_days=stale, today=day, code_first=code_first)
 
 
 def _int_arg(value: str, name: str, default: int, label_fr: str) -> int:
@@ -403,18 +404,15 @@ class _Search:
         return keys
 
     def _take(self, role: Role, keys: list[tuple[str, str]], communes: Iterable[str],
-              out: dict[str, Actor]) -> int:
-        """Add to ``out`` the actors of ``communes`` (read already) fitting ``role``; return how many are new."""
-        new = 0
+              out: dict[str, Actor]) -> None:
+        """Add to ``out`` the actors of ``communes`` (read already) fitting ``role``."""
         located = self.data.located
         for commune in communes:
             for key in keys:
                 for aid, specialty in located(commune, key):
                     if role.specialties and key[0] == "professional" and specialty not in role.specialties:
                         continue
-                    new += aid not in out
                     out[aid] = self.add(key[0], aid, key[1], specialty, commune)
-        return new
 
     def dense(self, role: Role, radius: float) -> bool:
         """True when the zone holds so many fitting actors that only the nearest are read (national graphs)."""
@@ -459,7 +457,6 @@ class _Search:
         commune of practice). Distances are computed in widening bands.
         """
         keys, specs = self.keys(role), role.specialties
-        wanted = set(keys)
         pro_keys = [k for k in keys if k[0] == "professional"]
         out: dict[str, Actor] = {}
         roster = self.data.roster_places(self.store)
@@ -654,7 +651,7 @@ def run_match(store: GraphStore, req: MatchRequest, *, cache: dict[Any, Any] | N
     """Answer a validated :class:`MatchRequest` (see :func:`match`)."""
     data = match_data(store, cache)
     pathway, stage = resolve_stage(data.catalog, req.pathway, req.stage)
-    origin = resolve_commune(data.index, req.commune)
+    origin = resolve_commune(data.index, req.commune, code_first=req.code_first)
     today = req.today or date.today()
     roles = [r for r in stage.roles if req.profession is None or req.profession in r.professions]
     if req.profession is not None and not roles:

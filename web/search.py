@@ -14,8 +14,7 @@ from typing import Any, Mapping
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from graph.matching import (AmbiguousCommune, MatchData, MatchInputError, MatchRequest, match_data, resolve_commune,
-                            run_match)
+from graph.matching import AmbiguousCommune, MatchData, MatchInputError, MatchRequest, match_data, run_match
 from graph.ranking import format_km
 from web.store import app_cache, get_store
 
@@ -40,10 +39,14 @@ def config_today() -> date | None:
     return date.fromisoformat(str(value))
 
 
-def answer_args(args: Mapping[str, Any]) -> dict[str, Any]:
-    """Parse query-string arguments and run the match (raises :class:`MatchInputError` on bad input)."""
+def answer_args(args: Mapping[str, Any], *, code_first: bool = True) -> dict[str, Any]:
+    """Parse query-string arguments and run the match (raises :class:`MatchInputError` on bad input).
+
+    ``code_first=False`` when a person typed the commune: five digits that are two communes'
+    codes are then a choice (see :func:`graph.matching.resolve_commune`).
+    """
     req = MatchRequest.from_args(args, today=config_today(),
-                                 stale_days=int(current_app.config.get("STALE_DAYS") or 365))
+                                 stale_days=int(current_app.config.get("STALE_DAYS") or 365), code_first=code_first)
     return run_match(get_store(), req, cache=app_cache())
 
 
@@ -101,9 +104,7 @@ def results():
     """The results of a search, or the form again with a French message on bad input."""
     form = _form(request.args)
     try:
-        if form.get("commune"):  # a person typed it: five digits that are two communes' codes are a choice
-            resolve_commune(current_match_data().index, form["commune"], code_first=False)
-        answer = answer_args(request.args)
+        answer = answer_args(request.args, code_first=False)  # a person typed the commune
     except MatchInputError as err:
         choices = [{"label": _choice_label(c), "url": _choice_url(err.param, c, form)} for c in err.choices]
         # several communes of that name is a choice to make, not a mistake: 200; anything else is a 400
