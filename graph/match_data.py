@@ -44,7 +44,7 @@ __all__ = [
 DISTANCE_CACHE_KM = 400.0  # distances from a patient's commune are kept for the communes this close
 LOCATED_MAX_ROWS = 500_000  # actors kept in memory by commune (a few hundred bytes each)
 LOCATED_BATCH = 500  # communes per query
-ALL = ("*",)  # key of the all-specialties count in a commune's counts (no specialty code is a tuple)
+ALL = ("*",)  # the specialty of a count over every specialty of a code (no specialty code is a tuple)
 PRELOAD_MAX_COMMUNES = 3000  # a graph this small (a territory) has its actors read at once, when first used
 FREEZE_EVERY = 20_000  # cache entries added between two gc.freeze() (see settle)
 _unfrozen = 0
@@ -285,6 +285,10 @@ class MatchData:
 
     def ensure_located_keys(self, store: GraphStore, wanted: Mapping[str, set[tuple[str, str]]]) -> None:
         """:meth:`ensure_located` with its own keys for each commune (one query per distinct set of keys)."""
+        if self._located_rows > LOCATED_MAX_ROWS:  # too many rows kept: start again
+            self._located.clear()
+            self._read.clear()
+            self._located_rows = 0
         todo: dict[frozenset[tuple[str, str]], list[str]] = {}
         added = 0  # cache entries made (see settle)
         if self._counts is not None:  # a national graph: every structure of the pathways is read at once
@@ -305,13 +309,6 @@ class MatchData:
         if not todo:
             settle(added)
             return
-        if self._located_rows > LOCATED_MAX_ROWS:
-            self._located.clear()
-            self._read.clear()
-            self._located_rows = 0
-            todo = {}
-            for c, keys in wanted.items():
-                todo.setdefault(frozenset(keys), []).append(c)
         for missing, group in todo.items():
             professions = sorted(code for kind, code in missing if kind == "professional")
             categories = sorted(code for kind, code in missing if kind == "structure")
@@ -420,10 +417,6 @@ class MatchData:
             self._commune_counts(store)
             self._ensure_structures(store)
             self.roster_places(store)
-
-    def located_at(self, commune: str) -> dict[tuple[str, str], list[tuple[str, Any]]]:
-        """(kind, code) -> [(actor id, specialty)] of a commune read by :meth:`ensure_located`."""
-        return self._located.get(commune, {})
 
     def located(self, commune: str, key: tuple[str, str]) -> Sequence[tuple[str, Any]]:
         """[(actor id, specialty)] of this ``(kind, code)`` in ``commune``, read by :meth:`ensure_located`."""

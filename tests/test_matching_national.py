@@ -47,9 +47,12 @@ def _ids(entries: list[dict]) -> list[str]:
     return [e["id"] for e in entries]
 
 
-def test_national_path_without_dense_zones_gives_identical_answers(demo_store, requests_and_exact, monkeypatch):
+@pytest.mark.parametrize("max_rows", [md.LOCATED_MAX_ROWS, 0], ids=["cache-kept", "cache-dropped-each-read"])
+def test_national_path_without_dense_zones_gives_identical_answers(demo_store, requests_and_exact, monkeypatch,
+                                                                  max_rows):
     requests, exact = requests_and_exact
     monkeypatch.setattr(md, "PRELOAD_MAX_COMMUNES", 0)
+    monkeypatch.setattr(md, "LOCATED_MAX_ROWS", max_rows)
     monkeypatch.setattr(mt, "DENSE_ZONE", 10**9)
     national = _answers(demo_store, requests)
     assert not match_data(demo_store, {}).preloaded
@@ -94,7 +97,7 @@ def test_commune_counts_match_the_actors_read(demo_store):
     communes = sorted(data.index.by_code)
     data.ensure_located(demo_store, communes, keys)
     for c in communes:
-        read = len({aid for aid, _spec in data.located_at(c).get(keys[0], [])})
+        read = len({aid for aid, _spec in data.located(c, keys[0])})
         assert data.zone_count(demo_store, [c], keys) == read, c
     assert data.zone_count(demo_store, communes, keys) > 100
 
