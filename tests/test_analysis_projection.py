@@ -21,7 +21,7 @@ import pytest
 from graph.analysis.projection import build_network, collaboration_graph, fetch_rows, store_to_networkx
 from graph.model import (Activity, Commune, Membership, Participation, Partnership, Pathway, Professional,
                          RoleRequirement, Stage, Structure, Territory)
-from graph.writer import GraphWriter
+from test_queries import write_records
 
 DOUAI, SIN, DECHY, MASNY, CAMBRAI = "59178", "59569", "59170", "59390", "59122"
 GP1, GP2, NURSE1, NURSE2 = "810000000001", "810000000002", "810000000011", "810000000012"
@@ -105,10 +105,7 @@ def territory_records() -> list:
 
 def write(store, records) -> None:
     """Write records to a store with the project's writer."""
-    w = GraphWriter(store)
-    w.prepare()
-    w.add_all(records)
-    w.flush()
+    w = write_records(store, records)
     # no nomenclature is loaded here: only the links to Concept nodes may stay unresolved
     assert all(e.dst_label == "Concept" for e in w.unresolved), w.unresolved_summary()
 

@@ -29,9 +29,9 @@ from graph.analysis.projection import CLIQUE_LIMIT, store_to_networkx
 from graph.model import (Activity, Commune, Intervention, Participation, Partnership, Pathway, Professional,
                          RoleRequirement, Stage, Structure, Territory)
 from graph.store import Result
-from graph.writer import GraphWriter
 from test_analysis_projection import (CARDIO, DECHY, DOUAI, GP1, GP2, MASNY, MSP_A, MSP_B, NURSE1, NURSE2, NURSE3,
                                       PHARMACIST, PHARMACY, SIN, territory_records)
+from test_queries import write_records
 
 PHARMA_ALONE, SOCIAL, CLINIC, CPTS_FINESS = "590000010", "590000011", "590000012", "590000013"
 UNLOADED_FINESS = "590099999"
@@ -104,10 +104,7 @@ def mixed_records() -> list:
 
 def write(store, records) -> None:
     """Write records; only nomenclature concepts and the unloaded FINESS site may stay unresolved."""
-    w = GraphWriter(store)
-    w.prepare()
-    w.add_all(records)
-    w.flush()
+    w = write_records(store, records)
     assert all(e.dst_label == "Concept" or e.dst == UNLOADED_FINESS for e in w.unresolved), \
         w.unresolved_summary()
 

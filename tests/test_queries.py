@@ -150,12 +150,13 @@ def gap_territory(drop: tuple[str, ...] = ()) -> list[Record]:
     return [r for r in records if getattr(r, "id", None) not in drop]
 
 
-def write_records(store, records: list[Record]) -> None:
-    """Write records into a store through the project's writer."""
+def write_records(store, records: list[Record]) -> GraphWriter:
+    """Write records into a store through the project's writer; return it (its ``unresolved`` links)."""
     w = GraphWriter(store)
     w.prepare()
     w.add_all(records)
     w.flush()
+    return w
 
 
 @pytest.fixture(scope="module", params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])

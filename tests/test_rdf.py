@@ -11,8 +11,8 @@ from rdflib.namespace import OWL, PROV, RDF, SKOS, XSD
 from graph.model import Commune, Stage, Structure
 from graph.rdf import (RDF_FORMATS, RdfSyntaxError, UndeclaredTerm, iri_to_node, node_iri, parse_rdf_file, project,
                        records_to_rdf, store_to_oxigraph, store_to_rdf, vocabulary)
-from graph.writer import GraphWriter
 from ontology.namespace import MAI
+from test_queries import write_records
 from test_shacl import DURAND, MARTIN, sample_records
 
 ID = "https://maillage.fr/id/"
@@ -27,12 +27,8 @@ def sample_graph():
 
 
 def load(store, records):
-    """Write records to a store."""
-    w = GraphWriter(store)
-    w.prepare()
-    w.add_all(records)
-    w.flush()
-    assert w.unresolved == []
+    """Write records to a store; every link must resolve."""
+    assert write_records(store, records).unresolved == []
 
 
 @pytest.mark.parametrize("label, node_id, iri", [

@@ -10,8 +10,8 @@ from graph.rdf import (Projector, UndeclaredTerm, iter_store, project, store_to_
                        vocabulary)
 from graph.rdf_fast import (NTriplesProjector, iter_ntriples, iter_pages, load_oxigraph, read_rows,
                             store_to_ntriples)
-from graph.writer import GraphWriter
 from ontology.namespace import MAI
+from test_rdf import load
 from test_shacl import sample_records
 
 ID = "https://maillage.fr/id/"
@@ -22,15 +22,6 @@ NASTY = [
     "emoji 🚑 and 漢字", "control \x01\x02\x1f\x7f end", "line\u2028separator", "  spaces  ", "trailing \\",
     "<not an iri>", "'single'", "{braces} |pipe| ^caret `tick`",
 ]
-
-
-def load(store, records):
-    """Write records to a store."""
-    w = GraphWriter(store)
-    w.prepare()
-    w.add_all(records)
-    w.flush()
-    assert w.unresolved == []
 
 
 def reference_triples(store, *, strict=True, batch_size=5000):
